@@ -1,0 +1,41 @@
+# Comparative text analytics for Chinese documents.
+# `make figures` and `make test` work on a fresh machine with Python 3.11, pip and make.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+KERNEL := chinese-text-analysis
+
+.DEFAULT_GOAL := help
+.PHONY: help figures test lab venv clean-cache bench
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## venv: create .venv and install the project (again when pyproject.toml changes)
+venv: $(STAMP)
+
+## figures: run every notebook on seeds/ and write the figures into figures/
+figures: $(STAMP)
+	$(PY) -m analysis run --corpus seeds --out figures --no-progress
+
+## test: run the test suite (notebooks through papermill included)
+test: $(STAMP)
+	$(PY) -m pytest
+
+## lab: start JupyterLab with the project's kernel
+lab: $(STAMP)
+	$(PY) -m ipykernel install --user --name $(KERNEL) --display-name "Python (chinese-text-analysis)"
+	$(PY) -m jupyter lab --notebook-dir=notebooks
+
+## clean-cache: remove the token and font caches in .cache/
+clean-cache:
+	rm -rf .cache
+
+## help: list the targets
+help:
+	@grep -E '^## ' $(MAKEFILE_LIST) | sed 's/^## /  make /'

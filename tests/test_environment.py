@@ -1,0 +1,46 @@
+"""environment.yml (conda users) must mirror pyproject.toml (pip users)."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+import yaml
+
+from analysis.config import PROJ_ROOT
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[\s<>=!~\[;]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def test_environment_installs_the_project_with_its_test_extra():
+    env = yaml.safe_load((PROJ_ROOT / "environment.yml").read_text(encoding="utf-8"))
+    deps = env["dependencies"]
+    pip = next(d["pip"] for d in deps if isinstance(d, dict) and "pip" in d)
+    assert "-e .[test]" in pip
+
+
+def test_environment_python_matches_requires_python():
+    env = yaml.safe_load((PROJ_ROOT / "environment.yml").read_text(encoding="utf-8"))
+    project = tomllib.loads((PROJ_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    python = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python"))
+    minimum = project["requires-python"].removeprefix(">=")
+    assert python.split("=", 1)[1] >= minimum
+
+
+def test_no_conda_package_outside_pyproject():
+    env = yaml.safe_load((PROJ_ROOT / "environment.yml").read_text(encoding="utf-8"))
+    project = tomllib.loads((PROJ_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = {_name(r) for r in project["dependencies"]}
+    declared |= {_name(r) for extra in project["optional-dependencies"].values() for r in extra}
+    conda = {_name(d) for d in env["dependencies"] if isinstance(d, str)} - {"python", "pip"}
+    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    pip_names = {_name(p) for p in pip if not p.startswith("-")}
+    assert conda | pip_names <= declared, f"not in pyproject.toml: {(conda | pip_names) - declared}"
+
+
+def test_jieba_is_pinned_exactly():
+    project = tomllib.loads((PROJ_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    jieba = [r for r in project["dependencies"] if _name(r) == "jieba"]
+    assert jieba and re.fullmatch(r"jieba==\d+(\.\d+)+", jieba[0].replace(" ", ""))
