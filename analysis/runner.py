@@ -12,6 +12,7 @@ failing notebook is reported with its cell and error, and the others still run.
 from __future__ import annotations
 
 import argparse
+import ast
 import sys
 import time
 from dataclasses import dataclass
@@ -95,8 +96,31 @@ def notebook_parameters(path: Path) -> dict[str, dict[str, Any]]:
     return pm.inspect_notebook(str(path))
 
 
-def _type_ok(value: Any, declared: str, default: str) -> bool:
-    if default == "None" or declared in ("None", "", None):
+def declared_type(spec: dict[str, Any]) -> str | None:
+    """Return the type a notebook parameter declares: its annotation or its default's type.
+
+    Parameters
+    ----------
+    spec : dict
+        papermill's description of one parameter.
+
+    Returns
+    -------
+    str or None
+        ``"str"``, ``"int"``, ``"float"``, ``"bool"``, ``"list"``, ``"dict"``,
+        or None when the default is ``None`` (any type is accepted).
+    """
+    if spec.get("inferred_type_name") not in (None, "None", ""):
+        return spec["inferred_type_name"]
+    try:
+        value = ast.literal_eval(spec["default"])
+    except (ValueError, SyntaxError):
+        return None
+    return None if value is None else type(value).__name__.replace("tuple", "list")
+
+
+def _type_ok(value: Any, declared: str | None) -> bool:
+    if declared is None or value is None:
         return True
     allowed = _TYPES.get(declared)
     if allowed is None:
@@ -132,11 +156,10 @@ def check_parameters(params: dict[str, Any], books: list[Path]) -> dict[Path, di
         if name not in known:
             raise AnalysisError(f"Unknown parameter {name!r}: the selected notebooks declare {known}.")
         for book, spec in declared.items():
-            if name in spec and not _type_ok(value, spec[name]["inferred_type_name"],
-                                             spec[name]["default"]):
+            if name in spec and not _type_ok(value, declared_type(spec[name])):
                 raise AnalysisError(
                     f"The parameter {name!r} of {book.stem} must be of type "
-                    f"{spec[name]['inferred_type_name']} (default {spec[name]['default']}); "
+                    f"{declared_type(spec[name])} (default {spec[name]['default']}); "
                     f"got {value!r} ({type(value).__name__}).")
     return {b: {k: v for k, v in params.items() if k in d} for b, d in declared.items()}
 

@@ -1,0 +1,99 @@
+"""The notebook runner: parameter checks, exit codes and failure reports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from analysis.config import NOTEBOOKS_DIR, PROJ_ROOT
+from analysis.errors import AnalysisError
+from analysis.runner import check_parameters, list_notebooks, run_notebooks
+
+
+def _cli(*args: str, cwd: Path = PROJ_ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "analysis", "run", "--no-progress", *args],
+                          capture_output=True, text=True, cwd=cwd)
+
+
+def test_notebooks_are_stored_without_outputs():
+    books = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+    assert books, "no notebooks found"
+    for book in books:
+        nb = nbformat.read(book, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                assert cell.outputs == [] and cell.execution_count is None, book.name
+
+
+def test_every_notebook_has_one_parameters_cell_first_and_no_functions():
+    for book in sorted(NOTEBOOKS_DIR.glob("*.ipynb")):
+        nb = nbformat.read(book, as_version=4)
+        assert nb.cells[0].cell_type == "markdown", f"{book.name} must open with its question"
+        tagged = [i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])]
+        assert len(tagged) == 1, book.name
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert code[0] is nb.cells[tagged[0]], f"{book.name}: parameters must be the first code cell"
+        for cell in code:
+            assert "def " not in cell.source and "lambda" not in cell.source, \
+                f"{book.name} defines a function: logic belongs in analysis/"
+        assert nb.metadata["kernelspec"]["name"] == "python3"
+
+
+def test_papermill_reads_every_parameter_line():
+    import papermill as pm
+
+    for book in sorted(NOTEBOOKS_DIR.glob("*.ipynb")):
+        nb = nbformat.read(book, as_version=4)
+        cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+        assigned = [ln.split("=", 1)[0].strip() for ln in cell.source.splitlines()
+                    if "=" in ln and not ln.lstrip().startswith("#")]
+        assert sorted(assigned) == sorted(pm.inspect_notebook(str(book))), book.name
+
+
+def test_unknown_parameter_is_rejected_before_running():
+    with pytest.raises(AnalysisError, match=r"Unknown parameter 'colour'.*declare \["):
+        check_parameters({"colour": "red"}, list_notebooks())
+
+
+def test_ill_typed_parameter_is_rejected():
+    with pytest.raises(AnalysisError, match=r"parameter 'freq' of 01_corpus_overview must be of type str"):
+        check_parameters({"freq": 3}, list_notebooks(only=["01"]))
+
+
+def test_unknown_notebook_in_only():
+    with pytest.raises(AnalysisError, match=r"The '--only' option must name notebooks among"):
+        list_notebooks(only=["99_nothing"])
+
+
+def test_cli_bad_parameter_exits_2_naming_it():
+    done = _cli("-p", "colour=red")
+    assert done.returncode == 2
+    assert "Unknown parameter 'colour'" in done.stderr
+
+
+def test_cli_missing_corpus_exits_2():
+    done = _cli("--corpus", "/nonexistent/corpus")
+    assert done.returncode == 2
+    assert "The '--corpus' option names '/nonexistent/corpus', which does not exist." in done.stderr
+
+
+def test_failing_cell_is_named_and_others_still_run(tmp_path):
+    books = tmp_path / "books"
+    books.mkdir()
+    for name, source in [("01_fails", "raise ValueError('planted failure')"), ("02_works", "x = 1")]:
+        nb = nbformat.v4.new_notebook()
+        params = nbformat.v4.new_code_cell("output_dir = None")
+        params.metadata["tags"] = ["parameters"]
+        nb.cells = [nbformat.v4.new_markdown_cell("# test"), params, nbformat.v4.new_code_cell(source)]
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(nb, books / f"{name}.ipynb")
+    results = run_notebooks(output_dir=tmp_path / "out", notebooks_dir=books, progress=False)
+    assert [(r.notebook, r.status) for r in results] == [("01_fails", "failed"), ("02_works", "ok")]
+    assert "ValueError: planted failure" in results[0].error
+    assert results[0].error.startswith("cell [")
+    assert (tmp_path / "out" / "notebooks" / "02_works.ipynb").is_file()
