@@ -30,7 +30,7 @@ test: $(STAMP)
 ## lab: start JupyterLab with the project's kernel
 lab: $(STAMP)
 	$(PY) -m ipykernel install --user --name $(KERNEL) --display-name "Python (chinese-text-analysis)"
-	$(PY) -m jupyter lab --notebook-dir=notebooks
+	$(PY) -m jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 ## clean-cache: remove the token and font caches in .cache/
 clean-cache:

@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 __all__ = ["Cleaned", "clean_body", "learn_templates", "remove_lines"]
 
 _ORIGIN_LINK = re.compile(r"\[\s*转入文章首发地址\s*\]\(\s*([^)\s]+)\s*\)")
-_IMAGE_MD = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_LINK_MD = re.compile(r"(?<!!)\[([^\]]+)\]\((?:https?://|/)[^)]*\)")
+# Link targets may close with "）": normalisation turns ")" after CJK full-width.
+_IMAGE_MD = re.compile(r"!\[[^\]]*\]\([^)）]*[)）]")
+_LINK_MD = re.compile(r"(?<!!)\[([^\]]*)\]\((?:https?://|/|\.\.?/|mailto:)[^)）\s]*[)）]")
 _HTML = re.compile(r"<!--.*?-->|<!\[[^\]]*\]>|</?[A-Za-z][^<>]{0,200}>", re.S)
 _BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
 _IMAGE_FILE = re.compile(r"^[\w\-.（）()]{1,60}\.(?:jpe?g|png|gif|bmp|webp|tiff?)$", re.I)
@@ -51,8 +52,6 @@ class Cleaned:
 
 def _unwrap(line: str) -> str:
     line = _HTML.sub("", line)
-    line = _IMAGE_MD.sub("", line)
-    line = _LINK_MD.sub(r"\1", line)
     return _BOLD.sub(lambda m: m.group(1) or m.group(2), line).strip()
 
 
@@ -75,6 +74,7 @@ def clean_body(body: str) -> Cleaned:
     if origin:
         out.url = origin.group(1)
         body = _ORIGIN_LINK.sub("", body)
+    body = _LINK_MD.sub(lambda m: m.group(1).replace("\n", " "), _IMAGE_MD.sub("", body))
     kept: list[str] = []
     lines = body.split("\n")
     for i, raw in enumerate(lines):

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from .config import CACHE_DIR, FIGURES_DIR, SEEDS_DIR
+from .config import FIGURES_DIR, SEEDS_DIR
 from .errors import AnalysisError, check_number
 
 __all__ = ["check_params", "select_documents", "FORMATS"]
@@ -58,7 +58,8 @@ def check_params(**params: Any) -> SimpleNamespace:
     -------
     types.SimpleNamespace
         The values, with paths resolved (``corpus_dir`` defaults to
-        ``seeds/``, ``output_dir`` to ``figures/``, ``cache_dir`` to ``.cache/``).
+        ``seeds/``, ``output_dir`` to ``figures/``; ``cache_dir=None`` stays None so
+        each cache uses its own folder under ``.cache/``).
 
     Raises
     ------
@@ -82,8 +83,8 @@ def check_params(**params: Any) -> SimpleNamespace:
     if "output_dir" in params:
         out["output_dir"] = Path(params["output_dir"] or FIGURES_DIR).expanduser().resolve()
         out["output_dir"].mkdir(parents=True, exist_ok=True)
-    if "cache_dir" in params:
-        out["cache_dir"] = Path(params["cache_dir"] or CACHE_DIR).expanduser().resolve()
+    if params.get("cache_dir") is not None:
+        out["cache_dir"] = Path(params["cache_dir"]).expanduser().resolve()
     if "formats" in params:
         formats = _str_list(params["formats"], "formats") or []
         bad = [f for f in formats if f not in FORMATS]
