@@ -1,0 +1,127 @@
+"""Draw term statistics: top terms per group and distinctive terms per group."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from .errors import AnalysisError, check_column
+from .style import DOUBLE_COLUMN, paper_style
+
+__all__ = ["plot_top_terms", "plot_keyness"]
+
+
+def _grid(n: int, ncols: int) -> tuple[int, int]:
+    ncols = max(1, min(ncols, n))
+    return math.ceil(n / ncols), ncols
+
+
+def plot_top_terms(
+    table: pd.DataFrame,
+    *,
+    group_col: str,
+    score_col: str = "tfidf",
+    n: int = 10,
+    ncols: int = 3,
+) -> Figure:
+    """Draw one horizontal bar panel of top terms per group.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A long table with ``group_col``, ``term`` and ``score_col`` (the
+        output of :func:`analysis.tfidf.tfidf` or :func:`analysis.tfidf.top_terms`).
+    group_col : str
+        The group column; one panel per group.
+    score_col : str, default "tfidf"
+        The score drawn as bar length.
+    n : int, default 10
+        Terms per panel.
+    ncols : int, default 3
+        Panels per row.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The small multiples, best term on top in each panel.
+    """
+    for col, param in ((group_col, "group_col"), ("term", "table"), (score_col, "score_col")):
+        check_column(table, col, param=param, func="plot_top_terms")
+    groups = list(dict.fromkeys(table[group_col]))
+    if not groups:
+        raise AnalysisError("plot_top_terms got an empty table: there is nothing to draw.")
+    rows, cols = _grid(len(groups), ncols)
+    with paper_style():
+        fig, axes = plt.subplots(rows, cols, figsize=(DOUBLE_COLUMN, 0.25 * n * rows + 0.6),
+                                 layout="constrained", squeeze=False)
+        for ax, group in zip(axes.flat, groups):
+            part = table[table[group_col] == group].nlargest(n, score_col).iloc[::-1]
+            ax.barh(np.arange(len(part)), part[score_col], color="#3b6ea8")
+            ax.set_yticks(np.arange(len(part)), labels=list(part["term"]))
+            ax.set_title(str(group))
+            ax.set_xlabel(score_col)
+        for ax in list(axes.flat)[len(groups):]:
+            ax.set_visible(False)
+    return fig
+
+
+def plot_keyness(
+    table: pd.DataFrame,
+    *,
+    group_col: str,
+    n: int = 10,
+    ncols: int = 3,
+    significant_only: bool = True,
+) -> Figure:
+    """Draw the most over- and under-used terms per group as signed log ratios.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The output of :func:`analysis.keyness.keyness`.
+    group_col : str
+        The group column; one panel per group.
+    n : int, default 10
+        Over-used terms per panel (and up to ``n // 2`` under-used ones).
+    ncols : int, default 3
+        Panels per row.
+    significant_only : bool, default True
+        Draw only terms whose ``q_value`` is below the table's alpha.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Bars of log ratio (log2 of the rate ratio), over-use to the right;
+        each bar is labelled with its raw frequency in the group.
+    """
+    for col in (group_col, "term", "log_ratio", "g2", "direction", "freq_target"):
+        check_column(table, col, param="table", func="plot_keyness")
+    data = table[table["significant"]] if significant_only and "significant" in table else table
+    groups = list(dict.fromkeys(table[group_col]))
+    rows, cols = _grid(max(1, len(groups)), ncols)
+    with paper_style():
+        fig, axes = plt.subplots(rows, cols, figsize=(DOUBLE_COLUMN, 0.22 * 1.5 * n * rows + 0.8),
+                                 layout="constrained", squeeze=False)
+        for ax, group in zip(axes.flat, groups):
+            part = data[data[group_col] == group]
+            over = part[part["direction"] == "over"].nlargest(n, "g2")
+            under = part[part["direction"] == "under"].nlargest(n // 2, "g2")
+            shown = pd.concat([under.iloc[::-1], over.iloc[::-1]])
+            colors = np.where(shown["direction"] == "over", "#b2182b", "#2166ac")
+            ax.barh(np.arange(len(shown)), shown["log_ratio"], color=colors)
+            ax.set_yticks(np.arange(len(shown)), labels=list(shown["term"]))
+            for y, (x, f) in enumerate(zip(shown["log_ratio"], shown["freq_target"])):
+                ax.text(x, y, f" {int(f)}" if x >= 0 else f"{int(f)} ", va="center",
+                        ha="left" if x >= 0 else "right", fontsize=5.5)
+            ax.axvline(0, color="black", linewidth=0.5)
+            ax.set_title(str(group))
+            ax.set_xlabel("log ratio (log2, group vs rest)")
+            if shown.empty:
+                ax.text(0.5, 0.5, "no significant term", transform=ax.transAxes, ha="center")
+        for ax in list(axes.flat)[len(groups):]:
+            ax.set_visible(False)
+    return fig

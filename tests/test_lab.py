@@ -1,0 +1,110 @@
+"""A Jupyter server on 127.0.0.1 runs a notebook through its own kernel."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from analysis.config import NOTEBOOKS_DIR, PROJ_ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str, token: str, method: str = "GET", body: dict | None = None) -> dict:
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method,
+                                 headers={"Authorization": f"token {token}",
+                                          "Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        text = resp.read().decode()
+    return json.loads(text) if text else {}
+
+
+@pytest.fixture()
+def server(tmp_path):
+    port, token = _free_port(), secrets.token_hex(16)
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+           "JUPYTER_CONFIG_DIR": str(tmp_path / "config"), "JUPYTER_DATA_DIR": str(tmp_path / "data")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jupyter_server", "--no-browser", "--ip=127.0.0.1",
+         f"--port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={NOTEBOOKS_DIR}",
+         "--ServerApp.port_retries=0", *(["--allow-root"] if os.geteuid() == 0 else [])],
+        cwd=PROJ_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            _get(f"{base}/api/status", token)
+            break
+        except OSError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                pytest.fail("the Jupyter server did not start within 60 s")
+            time.sleep(0.5)
+    yield base, token, port
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+async def _execute(port: int, token: str, kernel_id: str, sources: list[str]) -> list[dict]:
+    from tornado.websocket import websocket_connect
+
+    ws = await websocket_connect(
+        f"ws://127.0.0.1:{port}/api/kernels/{kernel_id}/channels?token={token}")
+    replies = []
+    for source in sources:
+        msg_id = uuid.uuid4().hex
+        ws.write_message(json.dumps({
+            "header": {"msg_id": msg_id, "username": "test", "session": uuid.uuid4().hex,
+                       "msg_type": "execute_request", "version": "5.3"},
+            "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+            "content": {"code": source, "silent": False, "store_history": True,
+                        "user_expressions": {}, "allow_stdin": False, "stop_on_error": True}}))
+        while True:
+            raw = await asyncio.wait_for(ws.read_message(), timeout=300)
+            msg = json.loads(raw)
+            if msg.get("parent_header", {}).get("msg_id") == msg_id and msg["msg_type"] == "execute_reply":
+                replies.append(msg["content"])
+                break
+        if replies[-1]["status"] != "ok":
+            break
+    ws.close()
+    return replies
+
+
+def test_server_status_and_notebook_through_its_kernel(server, tmp_path):
+    base, token, port = server
+    status = _get(f"{base}/api/status", token)
+    assert "started" in status
+    kernel = _get(f"{base}/api/kernels", token, "POST", {"name": "python3"})
+    nb = nbformat.read(NOTEBOOKS_DIR / "01_corpus_overview.ipynb", as_version=4)
+    sources = [c.source for c in nb.cells if c.cell_type == "code"]
+    out = tmp_path / "figures"
+    sources.insert(1, f"output_dir = {str(out)!r}")  # after the parameters cell, as papermill does
+    replies = asyncio.run(_execute(port, token, kernel["id"], sources))
+    errors = [r for r in replies if r["status"] != "ok"]
+    assert not errors, f"{errors[0].get('ename')}: {errors[0].get('evalue')}"
+    assert len(replies) == len(sources)
+    assert (out / "01_documents_per_period.png").is_file()
+    _get(f"{base}/api/kernels/{kernel['id']}", token, "DELETE")
