@@ -1,0 +1,105 @@
+"""Every notebook executed through papermill, on the seeds and on a fixture corpus."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.config import NOTEBOOKS_DIR, SEEDS_DIR
+from analysis.runner import run_notebooks
+
+from .conftest import FIXTURES
+
+pytestmark = pytest.mark.slow
+
+# notebook -> the figures it must write (each as png, svg, pdf and csv)
+FIGURES = {
+    "01_corpus_overview": ["01_documents_per_period"],
+    "02_terms": ["02_top_terms", "02_wordclouds"],
+    "03_keyness": ["03_keyness"],
+    "04_timelines": ["04_timeline"],
+    "05_similarity": ["05_similarity"],
+    "06_phrases": ["06_phrase_diffusion"],
+}
+PRESENT = [b.stem for b in sorted(NOTEBOOKS_DIR.glob("*.ipynb"))]
+MINI = FIXTURES / "mini_corpus"
+
+
+def _run(out: Path, params: dict) -> dict[str, object]:
+    results = run_notebooks(params=params, output_dir=out, progress=False)
+    return {r.notebook: r for r in results}
+
+
+@pytest.fixture(scope="module")
+def seed_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("seed_figures")
+    return out, _run(out, {"corpus_dir": str(SEEDS_DIR)})
+
+
+@pytest.fixture(scope="module")
+def mini_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("mini_figures")
+    params = {"corpus_dir": str(MINI), "freq": "W", "top_n": 5, "min_freq": 2,
+              "kwic_term": "停课不停学", "random_state": 7, "formats": ["png", "svg"],
+              "date_from": "2020-01-01", "date_to": "2020-06-30"}
+    return out, _run(out, params)
+
+
+def test_known_notebooks_are_listed():
+    assert set(PRESENT) <= set(FIGURES), f"add the figures of {set(PRESENT) - set(FIGURES)} here"
+
+
+@pytest.mark.parametrize("book", PRESENT)
+def test_seed_run_writes_every_figure(seed_run, book):
+    out, results = seed_run
+    assert results[book].status == "ok", results[book].error
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    for name in FIGURES[book]:
+        for ext in ("png", "svg", "pdf", "csv"):
+            assert (out / f"{name}.{ext}").stat().st_size > 0, f"{name}.{ext}"
+        assert manifest[name]["corpus"]["n_docs"] >= 4
+    assert (out / "notebooks" / f"{book}.ipynb").is_file()
+
+
+@pytest.mark.parametrize("book", PRESENT)
+def test_mini_run_with_other_parameters(mini_run, book):
+    out, results = mini_run
+    assert results[book].status == "ok", results[book].error
+    for name in FIGURES[book]:
+        assert (out / f"{name}.png").is_file() and (out / f"{name}.svg").is_file()
+        assert not (out / f"{name}.pdf").exists(), "formats=['png', 'svg'] must skip pdf"
+
+
+def test_seed_overview_counts(seed_run):
+    out, _ = seed_run
+    table = pd.read_csv(out / "01_documents_per_period.csv")
+    assert table["n_docs"].sum() == 5
+    assert table.groupby("institution")["n_docs"].sum().to_dict() == {
+        "北京科技大学": 1, "南开大学": 2, "哈尔滨工程大学": 1, "大连外国语大学": 1}
+
+
+def test_mini_overview_is_weekly_and_complete(mini_run):
+    out, _ = mini_run
+    table = pd.read_csv(out / "01_documents_per_period.csv", parse_dates=["period"])
+    assert table["n_docs"].sum() == 9
+    assert (table["period"].dt.day_of_week == 0).all()
+    assert table.groupby("institution")["n_docs"].sum().to_dict() == {"丙学院": 3, "乙大学": 3, "甲大学": 3}
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["01_documents_per_period"]["params"]["freq"] == "W"
+
+
+def test_seed_002_top_terms_quality_bar(seed_run):
+    out, _ = seed_run
+    top = pd.read_csv(out / "02_top_terms.csv")
+    nankai = top[top["institution"] == "南开大学"]
+    assert "安全" in set(nankai["term"])
+
+
+def test_mini_keyness_table_has_counts_and_q_values(mini_run):
+    out, _ = mini_run
+    table = pd.read_csv(out / "03_keyness.csv")
+    assert {"freq_target", "freq_reference", "g2", "log_ratio", "q_value"} <= set(table.columns)
+    assert (table["freq_target"] + table["freq_reference"] >= 2).all()
