@@ -8,12 +8,12 @@ STAMP  := $(VENV)/.installed
 KERNEL := chinese-text-analysis
 
 .DEFAULT_GOAL := help
-.PHONY: help figures test lab venv clean-cache bench
+.PHONY: help figures test lab venv lock clean-cache bench
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
 ## venv: create .venv and install the project (again when pyproject.toml changes)
@@ -31,6 +31,11 @@ test: $(STAMP)
 lab: $(STAMP)
 	$(PY) -m ipykernel install --user --name $(KERNEL) --display-name "Python (chinese-text-analysis)"
 	$(PY) -m jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+## lock: record the exact installed versions in constraints.txt
+lock: $(STAMP)
+	{ sed -n '1,2p' constraints.txt; $(PY) -m pip freeze --exclude-editable | grep -v '^analysis'; } > constraints.tmp
+	mv constraints.tmp constraints.txt
 
 ## clean-cache: remove the token and font caches in .cache/
 clean-cache:

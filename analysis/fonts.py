@@ -26,6 +26,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
@@ -194,6 +195,9 @@ def cjk_font_path(*, cache_dir: str | os.PathLike | None = None) -> Path:
     folder = Path(cache_dir) if cache_dir is not None else CACHE_DIR / "fonts"
     target = folder / f"NotoSansSC-Regular-{version}-fonttools{metadata.version('fonttools')}.ttf"
     if not target.is_file():
+        for stale in folder.glob(".NotoSansSC-*.tmp"):  # left by a killed run
+            if time.time() - stale.stat().st_mtime > 3600:
+                stale.unlink(missing_ok=True)
         try:
             make_static_instance(source, target)
             shutil.copyfile(source.parent / "OFL.txt", folder / "OFL.txt")  # the licence travels
@@ -213,6 +217,26 @@ def _installed_fonts() -> list[Path]:
                                 preferred.index(e.name) if e.name in preferred else len(preferred),
                                 e.fname))
     return list(dict.fromkeys(Path(e.fname) for e in entries if e.index == 0))
+
+
+def _first_installed(chars: set[str], *, skip: Path | None) -> tuple[Path | None, str]:
+    """Return the first installed font that covers the characters, or a note on the closest."""
+    scanned = []
+    for candidate in _installed_fonts():
+        if skip is not None and candidate.resolve() == skip.resolve():
+            continue
+        try:
+            lacks = missing_characters(chars, candidate)
+        except (OSError, RuntimeError):  # an unreadable installed font
+            continue
+        if not lacks:
+            return candidate, ""
+        scanned.append((len(lacks), str(candidate), lacks))
+    if not scanned:
+        return None, "no installed font"
+    _, closest, lacks = min(scanned)
+    return None, (f"{len(scanned)} installed fonts, the closest ({Path(closest).name}) "
+                  f"lacks {_show(lacks)}")
 
 
 def _named_font(font_path: str | os.PathLike) -> Path:
@@ -270,21 +294,10 @@ def resolve_font(texts: str | Iterable[object], *, font_path: str | os.PathLike 
         if not lacks:
             return noto
         tried.append(f"{noto.name} lacks {_show(lacks)}")
-    scanned = []
-    for candidate in _installed_fonts():
-        if noto is not None and candidate.resolve() == noto.resolve():
-            continue
-        try:
-            lacks = missing_characters(chars, candidate)
-        except (OSError, RuntimeError):  # an unreadable installed font
-            continue
-        if not lacks:
-            return candidate
-        scanned.append((len(lacks), str(candidate), lacks))
-    if scanned:
-        _, closest, lacks = min(scanned)
-        tried.append(f"{len(scanned)} installed fonts, the closest ({Path(closest).name}) "
-                     f"lacks {_show(lacks)}")
+    found, note = _first_installed(chars, skip=noto)
+    if found is not None:
+        return found
+    tried.append(note)
     raise FontError(f"No font has a glyph for every character of the texts. Tried: "
                     f"{'; '.join(tried)}. Install a font that has them and pass it as "
                     "font_path.")

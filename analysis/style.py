@@ -28,9 +28,10 @@ from typing import Any
 
 import matplotlib as mpl
 from cycler import cycler
+from matplotlib import font_manager
 
 from .errors import AnalysisError
-from .fonts import register_font, resolve_font
+from .fonts import missing_characters, register_font, resolve_font
 
 __all__ = ["DOUBLE_COLUMN", "FALLBACK_FAMILIES", "MM", "PAPER_RC", "SINGLE_COLUMN",
            "SVG_HASHSALT", "paper_rc", "paper_style"]
@@ -86,9 +87,9 @@ def paper_rc(*, texts: str | Iterable[object] = (),
     Parameters
     ----------
     texts : str or iterable of str, default ()
-        Texts the figure will draw (labels, group names). The font chosen must
-        cover them (see :func:`analysis.fonts.resolve_font`); with none given
-        the Noto Sans SC instance is used.
+        Texts the figure will draw (labels, group names). The first font must
+        have every character of them that the fallback fonts lack (see
+        :func:`analysis.fonts.resolve_font`); by default it is Noto Sans SC.
     font_path : path-like or str, optional
         A font file or installed family to use instead; checked against ``texts``.
 
@@ -97,7 +98,11 @@ def paper_rc(*, texts: str | Iterable[object] = (),
     dict
         rcParams names and values; the font is registered with matplotlib.
     """
-    family = register_font(resolve_font(texts, font_path=font_path))
+    need: Iterable[object] = texts
+    for fallback in FALLBACK_FAMILIES:  # what a fallback draws, the first font need not
+        need = missing_characters(need, font_manager.findfont(font_manager.FontProperties(
+            family=[fallback])))
+    family = register_font(resolve_font(need, font_path=font_path))
     families = [family, *[f for f in FALLBACK_FAMILIES if f != family]]
     return {**PAPER_RC, "font.family": families, "font.sans-serif": families}
 

@@ -198,11 +198,24 @@ def test_paper_style_yields_what_it_applied_and_restores_the_rest():
     assert dict(matplotlib.rcParams) == before
 
 
-def test_paper_style_takes_a_font_for_the_texts():
-    with paper_style(texts=["Łódź"]) as rc:
-        assert rc["font.family"] == ["DejaVu Sans"]
+@pytest.mark.filterwarnings("error:Glyph")
+def test_paper_style_counts_the_fallback_font_for_the_texts():
+    label = "Łódź ♔ 南开大学"  # Ł and ♔ only in DejaVu Sans, 南开 only in Noto Sans SC
+    with paper_style(texts=[label]) as rc:
+        assert rc["font.family"] == ["Noto Sans SC", "DejaVu Sans"]
+        fig, ax = plt.subplots()
+        ax.set_title(label)
+    fig.canvas.draw()
     with pytest.raises(FontError, match="U\\+0378"):
         with paper_style(texts=[UNASSIGNED]):
+            pass  # pragma: no cover
+
+
+def test_paper_style_takes_a_font_and_checks_it():
+    with paper_style(font_path="DejaVu Serif", texts=["abc"]) as rc:
+        assert rc["font.family"] == ["DejaVu Serif", "DejaVu Sans"]
+    with pytest.raises(FontError, match="DejaVuSans.ttf has no glyph"):
+        with paper_style(font_path=DEJAVU, texts=["南开"]):
             pass  # pragma: no cover
 
 
