@@ -13,10 +13,10 @@ from typing import Any
 
 import pandas as pd
 
-from .config import FIGURES_DIR, SEEDS_DIR
+from .config import DATA_DIR, FIGURES_DIR, SEEDS_DIR
 from .errors import AnalysisError, check_number
 
-__all__ = ["check_params", "select_documents", "FORMATS"]
+__all__ = ["check_params", "events_path", "select_documents", "FORMATS"]
 
 FORMATS = ("png", "svg", "pdf")
 
@@ -51,7 +51,8 @@ def check_params(**params: Any) -> SimpleNamespace:
         Any of ``corpus_dir``, ``metadata``, ``output_dir``, ``cache_dir``
         (paths or None), ``formats`` (subset of png/svg/pdf), ``institutions``
         and ``keywords`` (lists of str or None), ``date_from``/``date_to``
-        (dates or None), ``top_n`` (int >= 1), ``random_state`` (int >= 0).
+        (dates or None), ``top_n`` (int >= 1), ``random_state`` (int >= 0),
+        ``events`` (a shipped event set's name or a YAML path, see :func:`events_path`).
         Other names are passed through unchanged.
 
     Returns
@@ -85,6 +86,8 @@ def check_params(**params: Any) -> SimpleNamespace:
         out["output_dir"].mkdir(parents=True, exist_ok=True)
     if params.get("cache_dir") is not None:
         out["cache_dir"] = Path(params["cache_dir"]).expanduser().resolve()
+    if params.get("events") is not None:
+        out["events"] = events_path(params["events"])
     if "formats" in params:
         formats = _str_list(params["formats"], "formats") or []
         bad = [f for f in formats if f not in FORMATS]
@@ -107,6 +110,35 @@ def check_params(**params: Any) -> SimpleNamespace:
     if "random_state" in params:
         check_number(params["random_state"], param="random_state", low=0, integer=True)
     return SimpleNamespace(**out)
+
+
+def events_path(value: Any) -> Path:
+    """Resolve an ``events`` parameter: a shipped events set's name, or a YAML path.
+
+    Parameters
+    ----------
+    value : str or path-like
+        A name such as ``"covid19-education"`` (a file in ``analysis/data/events/``)
+        or the path of a YAML file of ``date``, ``label``, ``source`` entries.
+
+    Returns
+    -------
+    pathlib.Path
+        The events file.
+
+    Raises
+    ------
+    AnalysisError
+        When neither a shipped set nor a file of that name exists.
+    """
+    shipped = sorted(p.stem for p in (DATA_DIR / "events").glob("*.yaml"))
+    if isinstance(value, str) and value in shipped:
+        return DATA_DIR / "events" / f"{value}.yaml"
+    path = Path(value).expanduser()
+    if not path.is_file():
+        raise AnalysisError(f"The 'events' parameter must be one of the shipped event sets "
+                            f"{shipped} or the path of a YAML file; got {value!r}.")
+    return path.resolve()
 
 
 def select_documents(

@@ -27,8 +27,10 @@ from .errors import AnalysisError
 __all__ = ["run_notebooks", "notebook_parameters", "check_parameters", "add_run_arguments",
            "run_from_args", "RunResult"]
 
-_CLI_PARAMS = {"corpus": "corpus_dir", "metadata": "metadata", "out": "output_dir",
-               "cache_dir": "cache_dir"}
+_CLI_PARAMS = {"corpus": "corpus_dir", "metadata": "metadata", "cache_dir": "cache_dir"}
+# Parameters holding paths: resolved against the folder the runner is started from,
+# since notebooks execute in notebooks/.
+PATH_PARAMS = ("corpus_dir", "metadata", "cache_dir", "events")
 _TYPES = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,),
           "list": (list, tuple), "dict": (dict,)}
 
@@ -279,7 +281,8 @@ def params_from_args(args: argparse.Namespace) -> dict[str, Any]:
     -------
     dict
         Parameters; later sources override earlier ones (file, then ``-p``,
-        then ``--corpus``/``--metadata``/``--cache-dir``).
+        then ``--corpus``/``--metadata``/``--cache-dir``); path parameters
+        are made absolute against the current folder.
 
     Raises
     ------
@@ -302,9 +305,14 @@ def params_from_args(args: argparse.Namespace) -> dict[str, Any]:
             raise AnalysisError(f"The '-p' option must be NAME=VALUE; got {item!r}.")
         params[name.strip()] = yaml.safe_load(value)
     for opt, name in _CLI_PARAMS.items():
-        value = getattr(args, opt, None)
-        if value is not None and name != "output_dir":
-            params[name] = str(Path(value).resolve()) if name != "metadata" or value else value
+        if getattr(args, opt, None) is not None:
+            params[name] = getattr(args, opt)
+    for name in PATH_PARAMS:
+        value = params.get(name)
+        is_name = name == "events" and isinstance(value, str) and "/" not in value \
+            and not value.endswith((".yaml", ".yml"))  # a shipped event set
+        if isinstance(value, str) and not is_name:
+            params[name] = str(Path(value).expanduser().resolve())
     return params
 
 

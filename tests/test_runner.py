@@ -97,3 +97,23 @@ def test_failing_cell_is_named_and_others_still_run(tmp_path):
     assert "ValueError: planted failure" in results[0].error
     assert results[0].error.startswith("cell [")
     assert (tmp_path / "out" / "notebooks" / "02_works.ipynb").is_file()
+
+
+def test_param_file_paths_resolve_against_the_callers_folder(tmp_path, monkeypatch):
+    from analysis.cli import build_parser
+    from analysis.runner import params_from_args
+
+    (tmp_path / "p.yaml").write_text("corpus_dir: corpus\ntop_n: 5\nformats: [png]\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    args = build_parser().parse_args(["run", "-f", "p.yaml", "-p", "top_n=7", "-p", "keywords=[守土有责]"])
+    params = params_from_args(args)
+    assert params == {"corpus_dir": str(tmp_path / "corpus"), "top_n": 7, "formats": ["png"],
+                      "keywords": ["守土有责"]}
+
+
+@pytest.mark.parametrize("path", sorted((NOTEBOOKS_DIR / "params").glob("*.yaml")), ids=lambda p: p.name)
+def test_named_parameter_sets_are_valid(path):
+    import yaml
+
+    params = yaml.safe_load(path.read_text(encoding="utf-8"))
+    check_parameters(params, list_notebooks())

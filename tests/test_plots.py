@@ -1,0 +1,145 @@
+"""Figures of timelines, similarity and phrase diffusion: what they draw, fonts, no global state."""
+
+from __future__ import annotations
+
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from analysis.errors import AnalysisError  # noqa: E402
+from analysis.fonts import check_figure_fonts  # noqa: E402
+from analysis.phrases import shared_phrases  # noqa: E402
+from analysis.plots import (plot_phrase_diffusion, plot_similarity_heatmap,  # noqa: E402
+                            plot_timeline)
+from analysis.similarity import group_similarity  # noqa: E402
+from analysis.timeline import keyword_timeline  # noqa: E402
+
+DOCS = pd.DataFrame({
+    "doc_id": [f"d{i}" for i in range(7)],
+    "institution": ["南开大学", "南开大学", "北京科技大学", "北京科技大学", "大连外国语大学",
+                    "大连外国语大学", "南开大学"],
+    "date": pd.to_datetime(["2020-01-06", "2020-01-20", "2020-01-07", "2020-02-03",
+                            "2020-01-27", "2020-02-10", "2020-02-11"]),
+    "tokens": ["疫情 防控 守土有责 守土担责", "疫情 开学", "疫情 防控 守土有责 守土担责",
+               "复工 开学", "防控 守土有责 守土担责", "疫情 复工 开学", "开学 防控"],
+})
+EVENTS = pd.DataFrame({"date": pd.to_datetime(["2020-01-23"]), "label": ["武汉封城"]})
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def timeline() -> pd.DataFrame:
+    return keyword_timeline(DOCS, ["疫情", "防控"], freq="W")
+
+
+def test_timeline_panels_lines_gaps_and_fonts(timeline):
+    before = dict(matplotlib.rcParams)
+    fig = plot_timeline(timeline, events=EVENTS)
+    assert isinstance(fig, Figure)
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in axes] == ["疫情", "防控"]  # one panel per term
+    ax = axes[0]
+    # per group: a line and two marker layers (filled, hollow); the event line comes last
+    lines = [ln for ln in ax.get_lines() if ln.get_linestyle() == "-"]
+    assert len(lines) == 3
+    # weeks with no document of the group are gaps (NaN), not zeros
+    nankai = lines[[i for i, g in enumerate(["北京科技大学", "南开大学", "大连外国语大学"])
+                    if g == "南开大学"][0]]
+    y = np.asarray(nankai.get_ydata(), dtype=float)
+    assert len(y) == 6  # the weeks of 01-06 to 02-10
+    assert np.isnan(y).sum() == 3  # no 南开 document in the weeks of 01-13, 01-27, 02-03
+    assert isinstance(ax.xaxis.get_major_formatter(), mdates.ConciseDateFormatter)
+    assert any(t.get_text() == "1" for t in ax.texts)  # numbered mark, keyed in the legend
+    keys = [t.get_text() for legend in fig.legends for t in legend.get_texts()]
+    assert "1  武汉封城 (2020-01-23)" in keys
+    fig.draw_without_rendering()
+    assert "Noto Sans SC" in check_figure_fonts(fig)
+    assert dict(matplotlib.rcParams) == before  # styled inside rc_context only
+
+
+def test_sparse_bins_have_hollow_markers(timeline):
+    fig = plot_timeline(timeline, sparse_docs=2)
+    ax = fig.axes[0]
+    hollow = [ln for ln in ax.get_lines()
+              if ln.get_linestyle() == "None" and ln.get_markerfacecolor() in ("white", "w")]
+    # every week holds at most one document per group: all points are hollow
+    assert sum(np.isfinite(np.asarray(ln.get_ydata(), float)).sum() for ln in hollow) == 7
+
+
+def test_timeline_facets_by_group_and_draws_into_a_given_figure(timeline):
+    fig = plt.figure()
+    out = plot_timeline(timeline, facet="group", value="count", fig=fig)
+    assert out is fig
+    titles = [ax.get_title() for ax in fig.axes if ax.get_visible()]
+    assert titles == ["北京科技大学", "南开大学", "大连外国语大学"]
+    assert fig.axes[0].get_ylabel() == "hits"
+
+
+def test_timeline_errors():
+    with pytest.raises(AnalysisError, match="'value' parameter"):
+        plot_timeline(pd.DataFrame(), value="share")
+    with pytest.raises(AnalysisError, match="'group_col' parameter"):
+        plot_timeline(pd.DataFrame({"term": []}), group_col="institution")
+
+
+def test_similarity_heatmap_is_ordered_by_the_dendrogram():
+    docs = pd.DataFrame({"doc_id": list("abcd"), "institution": ["甲", "乙", "丙", "丁"],
+                         "tokens": ["x y", "p q", "x y z", "p q r"]})
+    table = group_similarity(docs)
+    fig = plot_similarity_heatmap(table)
+    dendro, heat = fig.axes[0], fig.axes[1]
+    order = [t.get_text() for t in heat.get_yticklabels()]
+    # the two clusters {甲, 丙} and {乙, 丁} sit side by side
+    assert {frozenset(order[:2]), frozenset(order[2:])} == {frozenset("甲丙"), frozenset("乙丁")}
+    image = heat.get_images()[0].get_array()
+    assert image.shape == (4, 4) and np.allclose(np.diag(image), 1.0)
+    assert len(heat.texts) == 16  # annotated
+    assert not dendro.axison
+    fig.draw_without_rendering()
+    check_figure_fonts(fig)
+
+
+def test_similarity_heatmap_needs_two_groups():
+    with pytest.raises(AnalysisError, match="at least 2 groups"):
+        plot_similarity_heatmap(pd.DataFrame([[1.0]], index=["a"], columns=["a"]))
+
+
+def test_phrase_diffusion_dots():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = shared_phrases(DOCS)
+    fig = plot_phrase_diffusion(table)
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[0] == "防控 守土有责 守土担责"  # three groups: first row
+    offsets = np.concatenate([c.get_offsets() for c in ax.collections])
+    assert len(offsets) == len(table)  # one marker per (phrase, group)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["南开大学", "北京科技大学", "大连外国语大学"]  # by first use
+    fig.draw_without_rendering()
+    check_figure_fonts(fig)
+
+
+def test_phrase_diffusion_on_a_given_axes_and_named_phrases():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = shared_phrases(DOCS)
+    fig, ax = plt.subplots()
+    assert plot_phrase_diffusion(table, phrases=["复工 开学"], ax=ax) is fig
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["复工 开学"]
+    with pytest.raises(AnalysisError, match="'phrases' parameter"):
+        plot_phrase_diffusion(table, phrases=["没有"])

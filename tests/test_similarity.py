@@ -1,0 +1,190 @@
+"""Group similarity, bootstrap intervals and nearest neighbours, checked by hand."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import analysis.similarity as similarity
+from analysis.errors import AnalysisError
+from analysis.similarity import (bootstrap_similarity, group_similarity, nearest_neighbours,
+                                 similarity_matrix)
+
+
+def _corpus(groups: list[str], tokens: list[str], **extra) -> pd.DataFrame:
+    return pd.DataFrame({"doc_id": [f"d{i}" for i in range(len(tokens))],
+                         "institution": groups, "tokens": tokens, **extra})
+
+
+def _pair(table: pd.DataFrame, a: str, b: str, col: str = "similarity") -> float:
+    return float(table.loc[(table["group_a"] == a) & (table["group_b"] == b), col].iloc[0])
+
+
+# X and Y hold the same documents; Z shares no term with them.
+SAME_AND_DISJOINT = _corpus(["X", "X", "Y", "Y", "Z"], ["a b", "b c c", "a b", "b c c", "d e"])
+
+
+@pytest.mark.parametrize("pooling", ["pooled", "mean"])
+def test_identical_groups_are_1_and_disjoint_groups_0(pooling):
+    table = group_similarity(SAME_AND_DISJOINT, pooling=pooling)
+    assert _pair(table, "X", "Y") == pytest.approx(1.0)
+    assert _pair(table, "X", "Z") == 0.0 and _pair(table, "Y", "Z") == 0.0
+    assert list(table.columns) == ["group_a", "group_b", "similarity", "n_docs_a", "n_docs_b"]
+    assert len(table) == 6  # ordered pairs, no diagonal
+    assert table.attrs["pooling"] == pooling and table.attrs["idf"] == "documents"
+
+
+def test_pooled_by_hand():
+    # n = 2 documents; idf(a) = ln(3/3) + 1 = 1, idf(b) = idf(c) = ln(3/2) + 1 = 1.405465.
+    # X = (1, 1.405465, 0), Y = (1, 0, 1.405465): cosine = 1 / (1 + 1.405465^2) = 0.336097.
+    table = group_similarity(_corpus(["X", "Y"], ["a b", "a c"]))
+    idf = math.log(3 / 2) + 1
+    assert _pair(table, "X", "Y") == pytest.approx(1 / (1 + idf**2))
+    assert _pair(table, "X", "Y") == pytest.approx(0.336097, abs=1e-6)
+
+
+def test_pooled_and_mean_differ_as_documented():
+    # X = {"a", "b"}, Y = {"a"}; n = 3, idf(a) = ln(4/3) + 1, idf(b) = ln(4/2) + 1.
+    docs = _corpus(["X", "X", "Y"], ["a", "b", "a"])
+    ia, ib = math.log(4 / 3) + 1, math.log(2) + 1
+    pooled = group_similarity(docs, pooling="pooled")
+    mean = group_similarity(docs, pooling="mean")
+    assert _pair(pooled, "X", "Y") == pytest.approx(ia / math.hypot(ia, ib))  # 0.605349
+    assert _pair(mean, "X", "Y") == pytest.approx(1 / math.sqrt(2))  # mean of (1,0), (0,1)
+    assert _pair(pooled, "X", "Y") == pytest.approx(0.605349, abs=1e-6)
+
+
+def test_document_counts_and_symmetry():
+    table = group_similarity(SAME_AND_DISJOINT)
+    assert table.set_index(["group_a", "group_b"])["n_docs_a"].to_dict() == {
+        ("X", "Y"): 2, ("X", "Z"): 2, ("Y", "X"): 2, ("Y", "Z"): 2, ("Z", "X"): 1, ("Z", "Y"): 1}
+    matrix = similarity_matrix(table)
+    assert list(matrix.index) == ["X", "Y", "Z"] and list(matrix.columns) == ["X", "Y", "Z"]
+    np.testing.assert_allclose(matrix.to_numpy(), matrix.to_numpy().T)
+    np.testing.assert_allclose(np.diag(matrix), 1.0)
+    np.testing.assert_allclose(matrix.to_numpy(), [[1, 1, 0], [1, 1, 0], [0, 0, 1]], atol=1e-12)
+
+
+def test_one_group_is_a_clear_error():
+    docs = _corpus(["南开大学"] * 3, ["a b", "b c", "c"])
+    with pytest.raises(AnalysisError, match=r"'institution' column given as 'group_col'.*at "
+                                            r"least 2 groups.*found only '南开大学' \(3 documents\)"):
+        group_similarity(docs)
+
+
+def test_one_group_left_after_na_is_an_error_too():
+    docs = _corpus(["X", None, None], ["a", "b", "c"])
+    with pytest.warns(UserWarning, match=r"2 document\(s\) with NA"):
+        with pytest.raises(AnalysisError, match="found only 'X'"):
+            group_similarity(docs)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"pooling": "sum"}, "'pooling' parameter of group_similarity must be one of"),
+    ({"group_col": "school"}, "'group_col' parameter"),
+    ({"tokens_col": "words"}, "'tokens_col' parameter"),
+])
+def test_bad_options_are_named(kwargs, message):
+    with pytest.raises(AnalysisError, match=message):
+        group_similarity(SAME_AND_DISJOINT, **kwargs)
+
+
+def test_exclude_duplicates_keeps_the_earliest_copy():
+    # d1 (Y) reposts the notice of d0 (X) a day later; Y's own document shares nothing with X.
+    notice = "关于做好新型冠状病毒感染的肺炎疫情防控工作的通知"
+    docs = _corpus(["X", "Y", "Y"], ["通知 疫情 防控", "通知 疫情 防控", "招生 考试"],
+                   text=[notice, notice + "。", "研究生招生考试安排"],
+                   date=pd.to_datetime(["2020-01-25", "2020-01-26", "2020-01-27"]))
+    with_copies = group_similarity(docs)
+    without = group_similarity(docs, exclude_duplicates=True)
+    assert _pair(with_copies, "X", "Y") > 0.5
+    assert _pair(without, "X", "Y") == 0.0
+    assert without.attrs["n_duplicates_dropped"] == 1
+    assert _pair(without, "X", "Y", "n_docs_b") == 1
+
+
+def test_bootstrap_is_deterministic_with_random_state():
+    rng = np.random.default_rng(1)
+    words = list("abcdefghij")
+    docs = _corpus([g for g in "XYZ" for _ in range(6)],
+                   [" ".join(rng.choice(words, size=8)) for _ in range(18)])
+    one = bootstrap_similarity(docs, n_boot=30, random_state=7)
+    two = bootstrap_similarity(docs, n_boot=30, random_state=7)
+    other = bootstrap_similarity(docs, n_boot=30, random_state=8)
+    pd.testing.assert_frame_equal(one, two)
+    assert not np.allclose(one["low"], other["low"])
+    assert list(one.columns) == ["group_a", "group_b", "similarity", "low", "high", "se",
+                                 "bias", "n_docs_a", "n_docs_b", "n_boot"]
+    assert (one["low"] <= one["high"]).all()
+    pd.testing.assert_series_equal(one["similarity"], group_similarity(docs)["similarity"])
+
+
+def test_bootstrap_of_single_documents_has_zero_width():
+    # One document per group: every resample is the sample itself.
+    table = bootstrap_similarity(_corpus(["X", "Y"], ["a b", "a c"]), n_boot=5)
+    assert (table["low"] == table["similarity"]).all()
+    assert (table["high"] == table["similarity"]).all()
+    assert (table["se"] == 0).all() and (table["bias"] == 0).all()
+
+
+def test_bootstrap_of_disjoint_groups_stays_0():
+    table = bootstrap_similarity(SAME_AND_DISJOINT, n_boot=20, pooling="mean")
+    z = table[(table["group_a"] == "Z") | (table["group_b"] == "Z")]
+    assert (z[["similarity", "low", "high"]] == 0).all().all()
+
+
+def test_basic_interval_reflects_the_percentiles():
+    rng = np.random.default_rng(3)
+    docs = _corpus([g for g in "XY" for _ in range(8)],
+                   [" ".join(rng.choice(list("abcdef"), size=5)) for _ in range(16)])
+    pct = bootstrap_similarity(docs, n_boot=40)
+    basic = bootstrap_similarity(docs, n_boot=40, interval="basic")
+    expected_low = np.clip(2 * pct["similarity"] - pct["high"], 0, 1)
+    np.testing.assert_allclose(basic["low"], expected_low)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"ci": 1.0}, "'ci' parameter"), ({"n_boot": 0}, "'n_boot' parameter"),
+    ({"interval": "bca"}, "'interval' parameter"),
+])
+def test_bootstrap_bad_options(kwargs, message):
+    with pytest.raises(AnalysisError, match=message):
+        bootstrap_similarity(SAME_AND_DISJOINT, **kwargs)
+
+
+def test_nearest_neighbours_by_hand():
+    docs = _corpus(["X", "X", "Y", "Y", "Z"], ["a b", "c", "a b", "c d", "e"])
+    table = nearest_neighbours(docs, k=2)
+    assert list(table.columns) == ["doc_id", "institution", "neighbour_doc_id",
+                                   "neighbour_institution", "similarity", "rank"]
+    got = {(r.doc_id, r.rank): (r.neighbour_doc_id, round(r.similarity, 6))
+           for r in table.itertuples()}
+    # d1 = "c" and d3 = "c d": idf(c) = ln(6/3) + 1, idf(d) = ln(6/2) + 1.
+    ic, id_ = math.log(2) + 1, math.log(3) + 1
+    c_cd = round(ic / math.hypot(ic, id_), 6)
+    # zero cosines are left out: d4 has no neighbour, the others one each
+    assert got == {("d0", 1): ("d2", 1.0), ("d1", 1): ("d3", c_cd),
+                   ("d2", 1): ("d0", 1.0), ("d3", 1): ("d1", c_cd)}
+
+
+def test_nearest_neighbours_in_blocks_match_brute_force(monkeypatch):
+    rng = np.random.default_rng(0)
+    docs = _corpus([g for g in "ABCD" for _ in range(10)],
+                   [" ".join(rng.choice(list("abcdefghijklmnop"), size=6)) for _ in range(40)])
+    full = nearest_neighbours(docs, k=3)
+    monkeypatch.setattr(similarity, "_CELLS", 25)  # blocks of one document
+    pd.testing.assert_frame_equal(nearest_neighbours(docs, k=3), full)
+    # brute force: dense document TF-IDF as scikit-learn computes it
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    x = TfidfVectorizer(analyzer=str.split).fit_transform(docs["tokens"]).toarray()
+    sims, groups = x @ x.T, docs["institution"].to_numpy()
+    for i in range(len(docs)):
+        other = np.flatnonzero(groups != groups[i])
+        best = other[np.argsort(-sims[i, other], kind="stable")[:3]]
+        mine = full[full["doc_id"] == f"d{i}"]
+        np.testing.assert_allclose(mine["similarity"], sims[i, best][sims[i, best] > 0])
+        assert (mine["neighbour_institution"] != groups[i]).all()
+
