@@ -192,7 +192,8 @@ def run_notebooks(
     output_dir : path-like, default ``figures/``
         Where figures go; executed notebooks go to ``output_dir/notebooks/``.
     only : list of str, optional
-        Run only these notebooks.
+        Run only these notebooks (their manifest entries are updated in place);
+        without it, ``output_dir/manifest.json`` is rebuilt from scratch.
     notebooks_dir : pathlib.Path, default ``notebooks/``
         Where the notebooks are.
     progress : bool, default True
@@ -210,6 +211,8 @@ def run_notebooks(
     books = list_notebooks(notebooks_dir, only)
     per_book = check_parameters({**(params or {}), "output_dir": str(out)}, books)
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
+    if not only:  # a full run rebuilds the manifest: no entry outlives its figure
+        (out / "manifest.json").unlink(missing_ok=True)
     results = []
     for book in tqdm(books, desc="notebooks", disable=not progress, file=sys.stderr):
         before = {p: p.stat().st_mtime_ns for p in out.glob("*") if p.is_file()}

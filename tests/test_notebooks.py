@@ -103,3 +103,17 @@ def test_mini_keyness_table_has_counts_and_q_values(mini_run):
     table = pd.read_csv(out / "03_keyness.csv")
     assert {"freq_target", "freq_reference", "g2", "log_ratio", "q_value"} <= set(table.columns)
     assert (table["freq_target"] + table["freq_reference"] >= 2).all()
+
+
+def test_seed_run_reproduces_the_committed_figures_byte_for_byte(seed_run):
+    """A fresh run on seeds/ gives exactly the files committed in figures/."""
+    from analysis.config import FIGURES_DIR
+
+    out, _ = seed_run
+    committed = sorted(p.name for p in FIGURES_DIR.iterdir()
+                       if p.is_file() and not p.name.startswith("."))
+    assert committed, "figures/ holds no committed figure: run `make figures`"
+    produced = sorted(p.name for p in out.iterdir() if p.is_file())
+    assert produced == committed
+    differ = [n for n in committed if (out / n).read_bytes() != (FIGURES_DIR / n).read_bytes()]
+    assert not differ, f"rerun differs from figures/ in {differ}: run `make figures` and commit"
