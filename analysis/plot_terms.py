@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from .errors import AnalysisError, check_column
 from .style import DOUBLE_COLUMN, paper_style
 
-__all__ = ["plot_top_terms", "plot_keyness"]
+__all__ = ["plot_top_terms", "plot_keyness", "keyness_drawn"]
 
 
 def _grid(n: int, ncols: int) -> tuple[int, int]:
@@ -69,6 +69,39 @@ def plot_top_terms(
     return fig
 
 
+def keyness_drawn(
+    table: pd.DataFrame, *, group_col: str, n: int = 10, significant_only: bool = True
+) -> pd.DataFrame:
+    """Select the keyness rows :func:`plot_keyness` draws: the data behind the figure.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The output of :func:`analysis.keyness.keyness`.
+    group_col : str
+        The group column.
+    n : int, default 10
+        Over-used terms per group (and up to ``n // 2`` under-used ones), by G2.
+    significant_only : bool, default True
+        Keep only rows whose ``significant`` flag is set.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The selected rows, per group: under-used (weakest first) then over-used.
+    """
+    for col in (group_col, "term", "log_ratio", "g2", "direction", "freq_target"):
+        check_column(table, col, param="table", func="keyness_drawn")
+    data = table[table["significant"]] if significant_only and "significant" in table else table
+    parts = []
+    for group in dict.fromkeys(table[group_col]):
+        part = data[data[group_col] == group]
+        over = part[part["direction"] == "over"].nlargest(n, "g2")
+        under = part[part["direction"] == "under"].nlargest(n // 2, "g2")
+        parts.append(pd.concat([under.iloc[::-1], over.iloc[::-1]]))
+    return pd.concat(parts, ignore_index=True) if parts else data.iloc[:0]
+
+
 def plot_keyness(
     table: pd.DataFrame,
     *,
@@ -96,21 +129,17 @@ def plot_keyness(
     -------
     matplotlib.figure.Figure
         Bars of log ratio (log2 of the rate ratio), over-use to the right;
-        each bar is labelled with its raw frequency in the group.
+        each bar is labelled with its raw frequency in the group. The rows
+        drawn are :func:`keyness_drawn`.
     """
-    for col in (group_col, "term", "log_ratio", "g2", "direction", "freq_target"):
-        check_column(table, col, param="table", func="plot_keyness")
-    data = table[table["significant"]] if significant_only and "significant" in table else table
+    drawn = keyness_drawn(table, group_col=group_col, n=n, significant_only=significant_only)
     groups = list(dict.fromkeys(table[group_col]))
     rows, cols = _grid(max(1, len(groups)), ncols)
     with paper_style():
         fig, axes = plt.subplots(rows, cols, figsize=(DOUBLE_COLUMN, 0.22 * 1.5 * n * rows + 0.8),
                                  layout="constrained", squeeze=False)
         for ax, group in zip(axes.flat, groups):
-            part = data[data[group_col] == group]
-            over = part[part["direction"] == "over"].nlargest(n, "g2")
-            under = part[part["direction"] == "under"].nlargest(n // 2, "g2")
-            shown = pd.concat([under.iloc[::-1], over.iloc[::-1]])
+            shown = drawn[drawn[group_col] == group]
             colors = np.where(shown["direction"] == "over", "#b2182b", "#2166ac")
             ax.barh(np.arange(len(shown)), shown["log_ratio"], color=colors)
             ax.set_yticks(np.arange(len(shown)), labels=list(shown["term"]))
