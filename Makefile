@@ -27,6 +27,11 @@ figures: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
+## bench: time the naive pipeline against ours, cold and warm, on DOCS generated documents
+DOCS ?= 10000
+bench: $(STAMP)
+	$(PY) -m benchmarks --docs $(DOCS) --json benchmark-$(DOCS).json
+
 ## lab: start JupyterLab with the project's kernel
 lab: $(STAMP)
 	$(PY) -m ipykernel install --user --name $(KERNEL) --display-name "Python (chinese-text-analysis)"

@@ -34,7 +34,7 @@ from .config import CACHE_DIR
 from .errors import AnalysisError
 
 __all__ = ["DEFAULT_CACHE_DIR", "TokenCacheWarning", "cache_path", "cached_tokens",
-           "clear_token_cache", "text_sha256"]
+           "clear_token_cache", "text_sha256", "write_atomically"]
 
 DEFAULT_CACHE_DIR: Path = CACHE_DIR / "tokens"
 _LOG = logging.getLogger(__name__)
@@ -99,9 +99,25 @@ def _write(path: Path, entries: Mapping[str, str], fingerprint: str,
     table = table.replace_schema_metadata({
         "fingerprint": fingerprint,
         "segmenter": json.dumps(dict(metadata), ensure_ascii=False, default=str)})
+    write_atomically(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
+
+
+def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
+    """Write a file under a temporary name in the same folder, then rename it over ``path``.
+
+    An interruption (an error, Ctrl-C, a killed process) leaves either the old
+    file or the new one, never a partial file; the temporary file is removed.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file to (re)place.
+    write : callable
+        Writes the content to the path it is given.
+    """
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
     try:
-        pq.write_table(table, tmp, compression="zstd")
+        write(tmp)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

@@ -62,10 +62,12 @@ _T: dict[str, dict[str, str]] = {
         "undated": " ({k:,} undated)",
         "sha": " Its fingerprint (the SHA-256 of document ids and texts) begins with {sha}.",
         "segment": "Texts were normalised to Unicode NFKC, URLs were removed, and the texts "
-                   "were segmented with jieba {ver} (accurate mode, HMM {hmm}) with a user "
+                   "were segmented with jieba {ver}{backend} (accurate mode, HMM {hmm}) with a user "
                    "dictionary of {n_dict:,} entries; punctuation, {numbers}tokens shorter "
                    "than {min_len} characters and {n_stop:,} stop words were removed{pos}.",
         "hmm_on": "on", "hmm_off": "off",
+        "backend": "'s dictionary and model, run by rjieba {ver} (jieba-rs), whose tokens were "
+                   "checked to be jieba's, token for token,",
         "numbers": "numbers, dates, percentages and ordinals, ",
         "pos": "; only words whose part-of-speech tag starts with {tags} were kept",
         "tfidf": "Terms were weighted by TF-IDF (scikit-learn {ver}) over {where}: {tf} "
@@ -101,10 +103,11 @@ _T: dict[str, dict[str, str]] = {
         "when": "，时间跨度为 {lo} 至 {hi}", "none_dated": "，均无日期",
         "undated": "（其中 {k} 篇日期不详）",
         "sha": "语料指纹（文档编号与正文的 SHA-256）前 12 位为 {sha}。",
-        "segment": "文本经 Unicode NFKC 规范化并去除网址后，用 jieba {ver}（精确模式，{hmm} HMM "
+        "segment": "文本经 Unicode NFKC 规范化并去除网址后，用 jieba {ver}{backend}（精确模式，{hmm} HMM "
                    "新词识别）分词，加载含 {n_dict} 个词条的用户词典；剔除标点、{numbers}长度不足 "
                    "{min_len} 个字的词和 {n_stop} 个停用词{pos}。",
         "hmm_on": "启用", "hmm_off": "不用",
+        "backend": " 的词典与模型（由 rjieba {ver} 即 jieba-rs 运行，经逐词核对与 jieba 的结果完全一致）",
         "numbers": "数字、日期、百分数和序数词、",
         "pos": "；仅保留词性标记以 {tags} 开头的词",
         "tfidf": "词语权重采用 TF-IDF（scikit-learn {ver}），{where}：权重为 {tf} × idf，"
@@ -205,6 +208,8 @@ def _segmentation(info: Mapping[str, Any], t: dict[str, str], lang: str) -> str:
     tags = sorted(info["pos"]) if info.get("pos") else None
     return t["segment"].format(
         ver=_version("jieba", info.get("jieba")), n_dict=info["n_userdict"],
+        backend=(t["backend"].format(ver=_version("rjieba", info.get("rjieba")))
+                 if info.get("backend") == "rjieba" else ""),
         hmm=t["hmm_on"] if info.get("hmm", True) else t["hmm_off"],
         numbers="" if info.get("keep_numbers", False) else t["numbers"],
         min_len=info.get("min_len", 2), n_stop=info["n_stopwords"],

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from .config import DATA_DIR, FIGURES_DIR, SEEDS_DIR
+from .engines import check_engine
 from .errors import AnalysisError, check_number
 
 __all__ = ["check_params", "events_path", "select_documents", "FORMATS"]
@@ -52,7 +53,8 @@ def check_params(**params: Any) -> SimpleNamespace:
         (paths or None), ``formats`` (subset of png/svg/pdf), ``institutions``
         and ``keywords`` (lists of str or None), ``date_from``/``date_to``
         (dates or None), ``top_n`` (int >= 1), ``random_state`` (int >= 0),
-        ``events`` (a shipped event set's name or a YAML path, see :func:`events_path`).
+        ``events`` (a shipped event set's name or a YAML path, see :func:`events_path`),
+        ``engine`` and ``scheduler`` (see :func:`analysis.engines.check_engine`).
         Other names are passed through unchanged.
 
     Returns
@@ -86,6 +88,10 @@ def check_params(**params: Any) -> SimpleNamespace:
         out["output_dir"].mkdir(parents=True, exist_ok=True)
     if params.get("cache_dir") is not None:
         out["cache_dir"] = Path(params["cache_dir"]).expanduser().resolve()
+    if "engine" in params or "scheduler" in params:
+        out["engine"] = params.get("engine", "local")
+        out["scheduler"] = params.get("scheduler")
+        check_engine(out["engine"], out["scheduler"], func="the notebook")
     if params.get("events") is not None:
         out["events"] = events_path(params["events"])
     if "formats" in params:

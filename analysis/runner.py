@@ -1,7 +1,12 @@
 """Execute the parameterised notebooks with papermill, in order, and report.
 
 ``python -m analysis run [--corpus DIR] [--metadata CSV] [--out DIR]
-[-p NAME=VALUE ...] [-f PARAMS.yaml] [--only NOTEBOOK ...] [--cache-dir DIR]``
+[-p NAME=VALUE ...] [-f PARAMS.yaml] [--only NOTEBOOK ...] [--cache-dir DIR]
+[--engine {local,dask}] [--scheduler ADDRESS]``
+
+With ``--engine dask`` the notebooks read and segment on a Dask cluster: the
+one at ``--scheduler``, or a local cluster that the runner starts once for
+all the notebooks and stops at the end.
 
 Parameters are checked against the ``parameters`` cell of every selected
 notebook before any notebook runs: a name no notebook declares, or a value of
@@ -22,12 +27,14 @@ from typing import Any
 import yaml
 
 from .config import FIGURES_DIR, NOTEBOOKS_DIR
+from .engines import ENGINES, check_engine
 from .errors import AnalysisError
 
 __all__ = ["run_notebooks", "notebook_parameters", "check_parameters", "add_run_arguments",
            "run_from_args", "RunResult"]
 
-_CLI_PARAMS = {"corpus": "corpus_dir", "metadata": "metadata", "cache_dir": "cache_dir"}
+_CLI_PARAMS = {"corpus": "corpus_dir", "metadata": "metadata", "cache_dir": "cache_dir",
+               "engine": "engine", "scheduler": "scheduler"}
 # Parameters holding paths: resolved against the folder the runner is started from,
 # since notebooks execute in notebooks/.
 PATH_PARAMS = ("corpus_dir", "metadata", "cache_dir", "events")
@@ -188,7 +195,9 @@ def run_notebooks(
     ----------
     params : dict, optional
         Parameters for the notebooks (each gets the ones it declares).
-        ``output_dir`` is always passed.
+        ``output_dir`` is always passed. With ``engine='dask'`` and no
+        ``scheduler``, a local Dask cluster is started for the run and its
+        address passed to every notebook.
     output_dir : path-like, default ``figures/``
         Where figures go; executed notebooks go to ``output_dir/notebooks/``.
     only : list of str, optional
@@ -204,12 +213,35 @@ def run_notebooks(
     list of RunResult
         One result per notebook; failures do not stop the others.
     """
+    out = Path(output_dir).resolve()
+    books = list_notebooks(notebooks_dir, only)
+    params = dict(params or {})
+    check_engine(params.get("engine", "local"), params.get("scheduler"), func="run_notebooks")
+    per_book = check_parameters({**params, "output_dir": str(out)}, books)
+    cluster = None
+    if params.get("engine") == "dask" and not params.get("scheduler"):
+        # one local cluster for every notebook: each kernel connects to its scheduler
+        from .engines import dask_client
+
+        cluster = dask_client(None)
+        address = cluster.scheduler.address
+        per_book = {b: {**p, "scheduler": address} if "engine" in p else p
+                    for b, p in per_book.items()}
+    try:
+        return _run_books(books, per_book, out, only=only, progress=progress)
+    finally:
+        if cluster is not None:
+            from .engines import shutdown_clients
+
+            shutdown_clients()
+
+
+def _run_books(books: list[Path], per_book: dict[Path, dict[str, Any]], out: Path, *,
+               only: list[str] | None, progress: bool) -> list[RunResult]:
+    """Execute the notebooks one after the other with their parameters."""
     import papermill as pm
     from tqdm.auto import tqdm
 
-    out = Path(output_dir).resolve()
-    books = list_notebooks(notebooks_dir, only)
-    per_book = check_parameters({**(params or {}), "output_dir": str(out)}, books)
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
     if not only:  # a full run rebuilds the manifest: no entry outlives its figure
         (out / "manifest.json").unlink(missing_ok=True)
@@ -263,7 +295,14 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--corpus", help="corpus folder or table (notebook parameter corpus_dir)")
     parser.add_argument("--metadata", help="sidecar CSV (notebook parameter metadata)")
     parser.add_argument("--out", help="output folder for figures (default: figures/)")
-    parser.add_argument("--cache-dir", dest="cache_dir", help="token cache folder")
+    parser.add_argument("--cache-dir", dest="cache_dir",
+                        help="cache folder of the parsed corpus, tokens and counts")
+    parser.add_argument("--engine", choices=ENGINES, default=None,
+                        help="where files are read and segmented: local (worker processes "
+                             "of this machine, the default) or dask")
+    parser.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                        help="a Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --engine dask; "
+                             "default: a local cluster of 2 workers started by the runner)")
     parser.add_argument("-p", dest="param", action="append", default=[], metavar="NAME=VALUE",
                         help="a notebook parameter; VALUE is read as YAML (3, 0.5, [a, b], null)")
     parser.add_argument("-f", dest="param_file", metavar="PARAMS.yaml",

@@ -348,6 +348,8 @@ def nearest_neighbours(
     sublinear_tf: bool = False,
     min_df: float = 1,
     max_df: float = 1.0,
+    max_docs: int | None = None,
+    random_state: int = 0,
 ) -> pd.DataFrame:
     """Find each document's most similar documents in other groups.
 
@@ -366,6 +368,13 @@ def nearest_neighbours(
         Neighbours per document.
     tokens_col, id_col, sublinear_tf, min_df, max_df
         As in :func:`group_similarity`.
+    max_docs : int, optional
+        With more documents than this, list the neighbours of a random sample
+        of ``max_docs`` documents only (searched among all documents): the
+        work grows with the number of documents times ``max_docs`` instead
+        of its square (100,000 documents: an hour for all pairs). Default: all.
+    random_state : int, default 0
+        Seed of that sample.
 
     Returns
     -------
@@ -373,30 +382,57 @@ def nearest_neighbours(
         ``id_col``, ``group_col``, ``neighbour_<id_col>``,
         ``neighbour_<group_col>``, ``similarity`` and ``rank`` (1 = most
         similar; ties by row order), for neighbours with a similarity above 0,
-        in document order then rank.
+        in document order then rank. ``attrs["query_docs"]`` holds the number
+        of documents whose neighbours were searched.
     """
     func = "nearest_neighbours"
     check_number(k, param="k", func=func, low=1, integer=True)
+    if max_docs is not None:
+        check_number(max_docs, param="max_docs", func=func, low=1, integer=True)
+    check_number(random_state, param="random_state", func=func, low=0, integer=True)
     prep = _prepare(df, group_col=group_col, tokens_col=tokens_col, id_col=id_col,
                     min_df=min_df, max_df=max_df, exclude_duplicates=False, text_col="",
                     date_col=None, duplicate_threshold=0.8, sublinear_tf=sublinear_tf,
                     func=func)
     docs = normalize(prep.tf @ sp.diags(_idf(prep, np.ones(prep.tf.shape[0])))).tocsr()
-    parts = [_neighbours_of(docs, prep.codes, g, k) for g in range(len(prep.groups))]
+    query = np.ones(docs.shape[0], dtype=bool)
+    if max_docs is not None and docs.shape[0] > max_docs:
+        query[:] = False
+        query[np.random.default_rng(random_state).choice(docs.shape[0], max_docs,
+                                                         replace=False)] = True
+    parts = [_neighbours_of(docs, prep.codes, g, k, query) for g in range(len(prep.groups))]
     rows, cols, sims, ranks = (np.concatenate(p) for p in zip(*parts))
     order = np.lexsort((ranks, rows))
     rows, cols, sims, ranks = rows[order], cols[order], sims[order], ranks[order]
-    return pd.DataFrame({
+    table = pd.DataFrame({
         id_col: prep.ids[rows], group_col: prep.groups.take(prep.codes[rows]),
         f"neighbour_{id_col}": prep.ids[cols],
         f"neighbour_{group_col}": prep.groups.take(prep.codes[cols]),
         "similarity": sims, "rank": ranks.astype(np.int64)})
+    table.attrs["query_docs"] = int(query.sum())
+    return table
 
 
-def _neighbours_of(docs: sp.csr_matrix, codes: np.ndarray, group: int, k: int
-                   ) -> tuple[np.ndarray, ...]:
-    """Return (row, neighbour row, similarity, rank) for the documents of one group."""
-    mine, others = np.flatnonzero(codes == group), np.flatnonzero(codes != group)
+def _top_k(sims: np.ndarray, top: int) -> np.ndarray:
+    """Return the columns of each row's ``top`` largest values, ties by column order.
+
+    The same as a stable ``argsort(-sims)[:, :top]``, without sorting whole rows:
+    only the values at least as large as the row's ``top``-th largest are sorted.
+    """
+    if top >= sims.shape[1]:
+        return np.argsort(-sims, axis=1, kind="stable")[:, :top]
+    kth = -np.partition(-sims, top - 1, axis=1)[:, top - 1]
+    out = np.empty((sims.shape[0], top), dtype=np.int64)
+    for i, (row, bound) in enumerate(zip(sims, kth)):
+        candidates = np.flatnonzero(row >= bound)
+        out[i] = candidates[np.argsort(-row[candidates], kind="stable")[:top]]
+    return out
+
+
+def _neighbours_of(docs: sp.csr_matrix, codes: np.ndarray, group: int, k: int,
+                   query: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Return (row, neighbour row, similarity, rank) for the query documents of one group."""
+    mine, others = np.flatnonzero((codes == group) & query), np.flatnonzero(codes != group)
     other_t = docs[others].T.tocsc()
     step = max(1, _CELLS // max(1, len(others)))
     found = []
@@ -404,7 +440,7 @@ def _neighbours_of(docs: sp.csr_matrix, codes: np.ndarray, group: int, k: int
         block = mine[i0:i0 + step]
         sims = (docs[block] @ other_t).toarray()
         top = min(k, sims.shape[1])
-        idx = np.argsort(-sims, axis=1, kind="stable")[:, :top]
+        idx = _top_k(sims, top)
         part = np.take_along_axis(sims, idx, axis=1)
         keep = part > 0
         rank = np.broadcast_to(np.arange(1, top + 1), part.shape)

@@ -17,7 +17,8 @@ units, a float a proportion of ``n``).
 Units whose tokens are empty are left out (a warning names them) and do not
 count in ``n``. Units that the ``min_df``/``max_df`` filters empty still count
 in ``n`` (as in scikit-learn) but get no rows; a warning names them.
-The tokens are split once, into a sparse document-by-term matrix that
+The tokens are split once, into a sparse document-by-term matrix
+(:func:`analysis.counts.count_tokens`, Arrow, a batch at a time) that
 :func:`count_matrix` pools and filters; other modules (keyness, similarity)
 reuse it.
 """
@@ -32,8 +33,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+from sklearn.feature_extraction.text import TfidfTransformer
 
+from .counts import count_tokens
 from .errors import AnalysisError, EmptyVocabularyError, check_choice, check_column, check_number
 
 __all__ = ["TFIDF_COLUMNS", "count_matrix", "tfidf", "top_terms"]
@@ -194,9 +196,7 @@ def count_matrix(
             f"{len(texts)} documents used; tokenize the corpus first or relax the "
             f"tokenizer's filters (stop words, minimum length)."
         )
-    vectorizer = CountVectorizer(analyzer=str.split, lowercase=False, dtype=np.int64)
-    counts = vectorizer.fit_transform(texts)
-    vocabulary = vectorizer.get_feature_names_out()
+    counts, vocabulary = count_tokens(texts)
     if group_col is not None:
         counts = _pool(counts, codes[rows], len(labels))
     empty = np.asarray(counts.sum(axis=1)).ravel() == 0

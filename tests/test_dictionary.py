@@ -167,7 +167,7 @@ def test_userdict_entries_occur(all_texts):
 
 def test_userdict_entries_are_split_without_them():
     base = Segmenter(SegmenterConfig(default_userdict=False, default_stopwords=False,
-                                     hmm=False)).backend.tokenizer
+                                     hmm=False)).backend
     whole = [e.word for e in read_userdict(DEFAULT_USERDICT)
-             if e.freq and base.lcut(e.word, HMM=False) == [e.word]]
+             if e.freq and base.cut(e.word, hmm=False) == [e.word]]
     assert set(whole) <= LISTED

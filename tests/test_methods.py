@@ -110,6 +110,21 @@ def test_segmenter_info_reads_a_segmenter():
     assert "a user dictionary of 0 entries" in text and "2 stop words" in text
 
 
+@pytest.mark.parametrize(("backend", "lang", "phrase"), [
+    ("rjieba", "en", "segmented with jieba 0.42.1's dictionary and model, run by rjieba 0.2.2 "
+                     "(jieba-rs), whose tokens were checked to be jieba's, token for token, "
+                     "(accurate mode, HMM on)"),
+    ("rjieba", "zh", "用 jieba 0.42.1 的词典与模型（由 rjieba 0.2.2 即 jieba-rs 运行，经逐词核对与 "
+                     "jieba 的结果完全一致）（精确模式"),
+    ("jieba", "en", "segmented with jieba 0.42.1 (accurate mode, HMM on)"),
+])
+def test_the_backend_is_named(backend, lang, phrase):
+    info = {**SEGMENTER, "backend": backend, "rjieba": "0.2.2"}
+    text = methods_paragraph(**{**FULL, "segmenter_info": info, "lang": lang})
+    assert phrase in text
+    assert ("rjieba" in text) == (backend == "rjieba")
+
+
 @pytest.mark.parametrize(("changes", "message"), [
     ({"lang": "fr"}, r"'lang' parameter of methods_paragraph must be one of \['en', 'zh'\]; "
                      r"got 'fr'"),

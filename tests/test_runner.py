@@ -55,6 +55,16 @@ def test_papermill_reads_every_parameter_line():
         assert sorted(assigned) == sorted(pm.inspect_notebook(str(book))), book.name
 
 
+def test_readme_documents_every_parameter_with_its_default():
+    """Each parameter appears in a README table with the notebook's default."""
+    import papermill as pm
+
+    readme = (PROJ_ROOT / "README.md").read_text(encoding="utf-8")
+    for book in sorted(NOTEBOOKS_DIR.glob("*.ipynb")):
+        for name, spec in pm.inspect_notebook(str(book)).items():
+            assert f"| `{name}` | `{spec['default']}` |" in readme, (book.name, name)
+
+
 def test_unknown_parameter_is_rejected_before_running():
     with pytest.raises(AnalysisError, match=r"Unknown parameter 'colour'.*declare \["):
         check_parameters({"colour": "red"}, list_notebooks())
@@ -117,3 +127,38 @@ def test_named_parameter_sets_are_valid(path):
 
     params = yaml.safe_load(path.read_text(encoding="utf-8"))
     check_parameters(params, list_notebooks())
+
+
+def test_cli_scheduler_needs_the_dask_engine():
+    done = _cli("--scheduler", "tcp://127.0.0.1:1", "--only", "01")
+    assert done.returncode == 2
+    assert "only used with engine='dask'" in done.stderr
+
+
+def test_cli_engine_choices():
+    done = _cli("--engine", "spark")
+    assert done.returncode == 2 and "invalid choice: 'spark'" in done.stderr
+
+
+@pytest.mark.slow
+def test_runner_dask_engine_matches_local(tmp_path):
+    """--engine dask without --scheduler: a local cluster for the run, the same tables."""
+    pytest.importorskip("distributed")
+    outputs = {}
+    for engine in ("local", "dask"):
+        out = tmp_path / engine
+        results = run_notebooks(params={"engine": engine, "cache_dir": str(tmp_path / engine / "c")},
+                                output_dir=out, only=["03"], progress=False)
+        assert [(r.notebook, r.status, r.error) for r in results] == [("03_keyness", "ok", "")]
+        outputs[engine] = sorted(p.name for p in out.glob("*.csv"))
+        executed = nbformat.read(out / "notebooks" / "03_keyness.ipynb", 4)
+        injected = [c.source for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
+        assert f'engine = "{engine}"' in injected[0]
+        if engine == "dask":
+            assert 'scheduler = "tcp://127.0.0.1:' in injected[0]
+    assert outputs["local"] == outputs["dask"] != []
+    for name in outputs["local"]:
+        assert (tmp_path / "local" / name).read_bytes() == (tmp_path / "dask" / name).read_bytes(), name
+    from analysis.engines import _CLIENTS
+
+    assert _CLIENTS == {}  # the runner stopped its cluster

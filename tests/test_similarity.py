@@ -188,3 +188,26 @@ def test_nearest_neighbours_in_blocks_match_brute_force(monkeypatch):
         np.testing.assert_allclose(mine["similarity"], sims[i, best][sims[i, best] > 0])
         assert (mine["neighbour_institution"] != groups[i]).all()
 
+
+
+def test_top_k_is_a_stable_argsort():
+    rng = np.random.default_rng(1)
+    for shape, top in [((30, 50), 3), ((5, 4), 4), ((8, 9), 1), ((6, 20), 7)]:
+        sims = rng.integers(0, 4, size=shape).astype(float)  # many ties
+        expected = np.argsort(-sims, axis=1, kind="stable")[:, :top]
+        np.testing.assert_array_equal(similarity._top_k(sims, top), expected)
+
+
+def test_nearest_neighbours_of_a_sample():
+    rng = np.random.default_rng(0)
+    docs = _corpus([g for g in "ABCD" for _ in range(10)],
+                   [" ".join(rng.choice(list("abcdefghijklmnop"), size=6)) for _ in range(40)])
+    full = nearest_neighbours(docs, k=3)
+    assert full.attrs["query_docs"] == 40
+    sample = nearest_neighbours(docs, k=3, max_docs=7, random_state=3)
+    assert sample.attrs["query_docs"] == 7 and sample["doc_id"].nunique() <= 7
+    expected = full[full["doc_id"].isin(sample["doc_id"])].reset_index(drop=True)
+    pd.testing.assert_frame_equal(sample.reset_index(drop=True), expected)
+    assert nearest_neighbours(docs, k=3, max_docs=40).equals(full)
+    with pytest.raises(AnalysisError, match="'max_docs' parameter of nearest_neighbours"):
+        nearest_neighbours(docs, max_docs=0)

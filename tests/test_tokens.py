@@ -155,7 +155,7 @@ def test_fingerprint(tmp_path):
 @pytest.mark.parametrize("options, message", [
     ({"min_len": 0}, "'min_len' parameter of SegmenterConfig must be in the range [1, inf]; got 0"),
     ({"min_len": 1.5}, "'min_len' parameter of SegmenterConfig must be an integer"),
-    ({"backend": "rjieba"}, "'backend' parameter of SegmenterConfig must be one of ['jieba']"),
+    ({"backend": "pkuseg"}, "'backend' parameter of SegmenterConfig must be one of ['jieba', 'rjieba']"),
     ({"hmm": "yes"}, "'hmm' parameter of SegmenterConfig must be True or False; got 'yes'"),
     ({"pos": ""}, "'pos' parameter of SegmenterConfig must be None or a set of POS tag prefixes"),
     ({"stopwords": [1]}, "'stopwords' parameter of SegmenterConfig must be a path or an iterable"),
