@@ -13,12 +13,13 @@ from .errors import AnalysisError, CorpusError, EmptyVocabularyError
 from .keyness import keyness
 from .kwic import kwic
 from .tfidf import count_matrix, tfidf, top_terms
-from .tokens import Segmenter, SegmenterConfig, tokenize
+from .tokens import Segmenter, SegmenterConfig, token_lengths, tokenize
 
 __version__ = "0.1.0"
 __all__ = [
     "AnalysisError", "CorpusError", "DictionaryError", "DictionaryWarning",
     "EmptyVocabularyError", "Segmenter", "SegmenterConfig", "TermCounts", "__version__",
     "check_dictionary", "corpus_counts", "count_matrix", "keyness", "kwic", "load_corpus",
-    "segmentation_audit", "tfidf", "tokenize", "top_terms",
+    "segmentation_audit", "tfidf", "token_lengths",
+    "tokenize", "top_terms",
 ]

@@ -24,6 +24,7 @@ import os
 import uuid
 import warnings
 from collections.abc import Callable, Mapping, Sequence
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ __all__ = ["DEFAULT_CACHE_DIR", "TokenCacheWarning", "cache_path", "cached_token
 
 DEFAULT_CACHE_DIR: Path = CACHE_DIR / "tokens"
 _LOG = logging.getLogger(__name__)
+WRITE_ROWS = 10_000  # token cache rows converted and written at once
 
 
 class TokenCacheWarning(UserWarning):
@@ -93,13 +95,25 @@ def _read(path: Path, fingerprint: str) -> dict[str, str]:
 
 def _write(path: Path, entries: Mapping[str, str], fingerprint: str,
            metadata: Mapping[str, Any]) -> None:
-    """Write the entries to a temporary file and move it over the cache file."""
-    table = pa.table({"text_sha256": pa.array(list(entries), pa.string()),
-                      "tokens": pa.array(list(entries.values()), pa.large_string())})
-    table = table.replace_schema_metadata({
+    """Write the entries to a temporary file and move it over the cache file.
+
+    The entries are converted and written ``WRITE_ROWS`` at a time (one row
+    group each), so that no second copy of 10^5 token strings is built.
+    """
+    schema = pa.schema([("text_sha256", pa.string()), ("tokens", pa.large_string())])
+    schema = schema.with_metadata({
         "fingerprint": fingerprint,
         "segmenter": json.dumps(dict(metadata), ensure_ascii=False, default=str)})
-    write_atomically(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
+
+    def write(tmp: Path) -> None:
+        with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
+            items = iter(entries.items())
+            while chunk := list(islice(items, WRITE_ROWS)):
+                hashes, tokens = zip(*chunk)
+                writer.write_table(pa.table([pa.array(hashes, pa.string()),
+                                             pa.array(tokens, pa.large_string())], schema=schema))
+
+    write_atomically(path, write)
 
 
 def write_atomically(path: Path, write: Callable[[Path], None]) -> None:

@@ -60,7 +60,8 @@ def _walk(root: Path) -> Iterable[tuple[Path, str | None]]:
             yield here / name, "hidden file" if name.startswith(".") else None
 
 
-def _read_file(path: Path, rel: str, max_bytes: int) -> tuple[dict | None, dict]:
+def _read_file(path: Path, rel: str, max_bytes: int, keep_raw: bool = True
+               ) -> tuple[dict | None, dict]:
     """Read and parse one document file; return (record or None, report row)."""
     size = path.stat().st_size
     if size > max_bytes:
@@ -82,6 +83,8 @@ def _read_file(path: Path, rel: str, max_bytes: int) -> tuple[dict | None, dict]
         reason = ("front matter with no body" if rec["front_matter"] and not rec["raw_text"].strip()
                   else "no text left after removing boilerplate")
         return None, _report(rel, "skipped", reason, warns, encoding=decoded.encoding)
+    if not keep_raw:  # not held for 10^5 documents until the frame drops it
+        del rec["raw_text"]
     rec.update(doc_id=path.stem, path=rel, warnings=warns)
     return rec, _report(rel, "loaded", "", warns, 1, decoded.encoding)
 
@@ -114,12 +117,14 @@ def _read_table(path: Path, rel: str, mapping: dict[str, str | None]) -> tuple[l
     return records, _report(rel, status, "" if records else "no rows with text", warns, len(records))
 
 
-def _read_files(batch: list[tuple[str, str]], max_bytes: int) -> list[tuple[dict | None, dict]]:
+def _read_files(batch: list[tuple[str, str]], max_bytes: int, keep_raw: bool = True
+                ) -> list[tuple[dict | None, dict]]:
     """Read and parse a batch of document files (a task of a worker process)."""
-    return [_read_file(Path(path), rel, max_bytes) for path, rel in batch]
+    return [_read_file(Path(path), rel, max_bytes, keep_raw) for path, rel in batch]
 
 
 def _collect(src: Path, *, max_bytes: int, mapping: dict, sidecar: Path | None,
+             keep_raw: bool = True,
              engine: str = "local", n_jobs: int | None = None, scheduler: str | None = None
              ) -> tuple[list[dict], list[dict]]:
     """Read every file under ``src``: documents in parallel batches, in file order."""
@@ -150,9 +155,10 @@ def _collect(src: Path, *, max_bytes: int, mapping: dict, sidecar: Path | None,
     if engine == "local" and n_jobs is None:
         n_jobs = default_jobs() if len(docs) >= PARALLEL_MIN_FILES else 1
     batches = [docs[i:i + FILES_PER_TASK] for i in range(0, len(docs), FILES_PER_TASK)]
-    read = [pair for part in map_batches(partial(_read_files, max_bytes=max_bytes), batches,
-                                         engine=engine, n_jobs=n_jobs, scheduler=scheduler,
-                                         caller="load_corpus") for pair in part]
+    task = partial(_read_files, max_bytes=max_bytes, keep_raw=keep_raw)
+    read = [pair for part in map_batches(task, batches, engine=engine, n_jobs=n_jobs,
+                                         scheduler=scheduler, caller="load_corpus")
+            for pair in part]
     records, report = [], []
     for step in plan:
         if isinstance(step, int):
@@ -322,6 +328,7 @@ def load_corpus(
     mapping = dict(text_col=text_col, title_col=title_col, date_col=date_col,
                    institution_col=institution_col, id_col=id_col, url_col=url_col)
     records, report = _collect(src, max_bytes=max_bytes, mapping=mapping, sidecar=sidecar,
+                               keep_raw=keep_raw,
                                engine=engine, n_jobs=n_jobs, scheduler=scheduler)
     if not records:
         reasons = Counter(r["reason"] for r in report if r["status"] == "skipped")
@@ -333,6 +340,7 @@ def load_corpus(
         _strip_templates(records)
     _infer_institutions(records, institutions)
     docs = _frame(records, keep_raw)
+    del records  # the strings now live in the frame's Arrow arrays
     report_df = pd.DataFrame(report, columns=REPORT_COLUMNS)
     if meta is not None:
         docs, unmatched = apply_sidecar(docs, meta)

@@ -173,7 +173,7 @@ def _count_batch(batch: list[str], vocabulary: dict[str, int]
     encoded = pc.dictionary_encode(flat)
     local = encoded.dictionary.to_pylist()
     codes = np.fromiter((vocabulary.setdefault(t, len(vocabulary)) for t in local),
-                        dtype=np.int64, count=len(local))
+                        dtype=np.int32, count=len(local))
     return rows.to_numpy(zero_copy_only=False), codes[encoded.indices.to_numpy(
         zero_copy_only=False)]
 
@@ -209,16 +209,24 @@ def count_tokens(token_strings: Iterable[str], *, batch_size: int = 5_000
                              shape=(len(batch), len(vocabulary)))
         part.sum_duplicates()
         indptr.append(part.indptr[1:].astype(np.int64) + indptr[-1][-1])
-        indices.append(part.indices.astype(np.int64))
+        indices.append(part.indices.astype(np.int32, copy=False))  # term codes < 2^31
         data.append(part.data)
         n_docs += len(batch)
     terms = np.array(list(vocabulary), dtype=object)
     order = pc.array_sort_indices(pa.array(terms.tolist(), pa.large_string())).to_numpy()
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    cols = rank[np.concatenate(indices)] if indices else np.zeros(0, dtype=np.int64)
-    matrix = sp.csr_matrix((np.concatenate(data) if data else np.zeros(0, dtype=np.int64),
-                            cols, np.concatenate(indptr)), shape=(n_docs, len(terms)))
+    rank = np.empty(len(order), dtype=np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    # int32 indices while they fit, as scipy would choose: no int64 copies of 10^7 entries
+    cols = rank[np.concatenate(indices)] if indices else np.zeros(0, dtype=np.int32)
+    indices.clear()
+    values = np.concatenate(data) if data else np.zeros(0, dtype=np.int64)
+    data.clear()
+    starts = np.concatenate(indptr)
+    if starts[-1] < np.iinfo(np.int32).max:
+        starts = starts.astype(np.int32)
+    else:
+        cols = cols.astype(np.int64)
+    matrix = sp.csr_matrix((values, cols, starts), shape=(n_docs, len(terms)), copy=False)
     matrix.has_sorted_indices = False
     matrix.sort_indices()
     return matrix, terms[order]
@@ -381,6 +389,7 @@ def corpus_counts(
     tokens, stats = cached_tokens(texts, segment,
                               fingerprint=segmenter.fingerprint, cache_dir=cache_dir,
                               use_cache=use_cache, metadata=segmenter.describe())
+    del texts  # 10^5 document strings not held while counting
     matrix, vocabulary = count_tokens(tokens, batch_size=batch_size)
     del tokens
     counts = TermCounts(matrix, vocabulary, units,

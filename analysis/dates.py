@@ -16,12 +16,15 @@ import pandas as pd
 
 __all__ = ["parse_date", "find_dates", "line_date", "resolve_bare_dates", "body_year"]
 
-_ISO = re.compile(r"(?<!\d)((?:19|20)\d\d)[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)"
+# The patterns open with what their first character must be (a literal prefix
+# or a lookahead) so that re skips most positions quickly; ``(?<!\d{5})`` after
+# the year is ``(?<!\d)`` before it, written where it does not hide the prefix.
+_ISO = re.compile(r"((?:19|20)\d\d)(?<!\d\d\d\d\d)[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)"
                   r"(?:[ T]+(\d{1,2}):(\d\d)(?::(\d\d))?)?")
-_DMY = re.compile(r"(?<!\d)(\d{1,2})\.(\d{1,2})\.((?:19|20)\d\d)(?!\d)"
+_DMY = re.compile(r"(?=\d)(?<!\d)(\d{1,2})\.(\d{1,2})\.((?:19|20)\d\d)(?!\d)"
                   r"(?:\s+(\d{1,2}):(\d\d)(?::(\d\d))?)?")
-_ZH = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
-_ZH_BARE = re.compile(r"(?<![\d年])\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
+_ZH = re.compile(r"(?=[12])((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
+_ZH_BARE = re.compile(r"(?=[\d\s])(?<![\d年])\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
 _YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
 
 

@@ -23,6 +23,7 @@ are cut into batches (a list of files, a list of texts) and mapped with
 from __future__ import annotations
 
 import atexit
+import gc
 import logging
 import multiprocessing
 import os
@@ -116,11 +117,13 @@ def map_in_pool(func: Callable[[Any], Any], items: Sequence[Any], *,
         yield from map(func, items)
         return
     _TASK = func
+    gc.freeze()  # the children's collector leaves the parent's objects (and their pages) alone
     try:
         with multiprocessing.get_context("fork").Pool(min(n_jobs, len(items))) as pool:
             yield from pool.imap(_run_task, items)
     finally:
         _TASK = None
+        gc.unfreeze()
 
 
 def dask_client(scheduler: str | None = None, *, n_workers: int | None = None) -> Any:

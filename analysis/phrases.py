@@ -50,44 +50,102 @@ KEEP = "、"
 _BASE = np.uint64(0x100000001B3)
 
 
-def _sequences(df: pd.DataFrame, mode: str, col: str) -> tuple[np.ndarray, np.ndarray,
-                                                                np.ndarray, list]:
-    """Return codes, piece id per code, document of each piece, and the alphabet."""
+class _Units:
+    """Distinct pieces of text (sentences, or documents' token sequences) and their documents.
+
+    A piece repeated by many documents (a reposted notice, a slogan, a template
+    sentence) is searched once; the documents and groups holding a run are
+    found through the pieces that hold it.
+    """
+
+    def __init__(self, unit: np.ndarray, doc: np.ndarray, group: np.ndarray, n_docs: int
+                 ) -> None:
+        self.n_units = int(unit.max()) + 1 if len(unit) else 0
+        self.n_docs = n_docs
+        self.n_groups = int(group.max()) + 1 if len(group) else 1
+        pairs = np.unique(unit.astype(np.int64) * n_docs + doc)
+        self.doc_ptr, self.docs = self._csr(pairs // n_docs, pairs % n_docs)
+        pairs = np.unique(pairs // n_docs * self.n_groups + group[pairs % n_docs])
+        self.group_ptr, self.groups = self._csr(pairs // self.n_groups, pairs % self.n_groups)
+        self.doc_keys = np.random.default_rng(0).integers(0, 2**64, n_docs, dtype=np.uint64)
+        self.key_sum = np.zeros(self.n_units, dtype=np.uint64)  # of each piece's documents
+        np.add.at(self.key_sum, np.repeat(np.arange(self.n_units), np.diff(self.doc_ptr)),
+                  self.doc_keys[self.docs])
+
+    def _csr(self, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        ptr = np.zeros(self.n_units + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=self.n_units), out=ptr[1:])
+        return ptr, cols
+
+    def expand(self, units: np.ndarray, by: str) -> tuple[np.ndarray, np.ndarray]:
+        """Return (index into ``units``, label) for every document or group of each unit."""
+        ptr, labels = (self.doc_ptr, self.docs) if by == "doc" else (self.group_ptr, self.groups)
+        sizes = ptr[units + 1] - ptr[units]
+        owner = np.repeat(np.arange(len(units)), sizes)
+        offset = np.arange(len(owner)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        return owner, labels[ptr[units][owner] + offset]
+
+
+def _sequences(df: pd.DataFrame, mode: str, col: str, group: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, _Units, list | None]:
+    """Return the codes of the distinct pieces, the piece of each code, the pieces' documents
+    and the alphabet."""
     values = [v if isinstance(v, str) else "" for v in df[col].tolist()]
     if mode == "tokens":
-        pieces = [v.split() for v in values]
         owner = np.arange(len(values))
+        unit, distinct = pd.factorize(pd.Series(values, dtype=object))
+        pieces = [v.split() for v in distinct]
         codes, alphabet = pd.factorize(pd.Series([t for p in pieces for t in p], dtype=object))
         lengths = [len(p) for p in pieces]
     else:
-        cut = [[clean_text(s, keep=KEEP) for s in SENTENCE_ENDS.split(v)] for v in values]
+        cut = [[s for s in (clean_text(s, keep=KEEP) for s in SENTENCE_ENDS.split(v)) if s]
+               for v in values]
         owner = np.repeat(np.arange(len(values)), [len(c) for c in cut])
-        text = "".join(s for c in cut for s in c)
+        unit, distinct = pd.factorize(pd.Series([s for c in cut for s in c], dtype=object))
+        text = "".join(distinct)
         codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-        alphabet, lengths = None, [len(s) for c in cut for s in c]
+        alphabet, lengths = None, [len(s) for s in distinct]
     piece = np.repeat(np.arange(len(lengths)), lengths)
-    return np.asarray(codes, dtype=np.uint64), piece, owner, alphabet
+    units = _Units(np.asarray(unit, dtype=np.int64), owner, group, len(values))
+    return np.asarray(codes, dtype=np.uint64), piece, units, alphabet
 
 
-def _per_hash(h: np.ndarray, labels: np.ndarray, n_labels: int,
-              keys: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Count distinct labels per hash (and sum their keys), broadcast to each position."""
-    uniq, inv = np.unique(h, return_inverse=True)
-    pairs = np.unique(inv.ravel().astype(np.int64) * n_labels + labels)
-    owner, label = pairs // n_labels, pairs % n_labels
-    counts = np.bincount(owner, minlength=len(uniq))
-    sums = np.zeros(len(uniq), dtype=np.uint64)
-    if keys is not None:
-        np.add.at(sums, owner, keys[label])
-    return counts[inv.ravel()], sums[inv.ravel()]
+def _per_hash(h: np.ndarray, unit: np.ndarray, units: _Units, by: str
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Count the distinct documents or groups holding each hash (and sum the documents' keys).
+
+    The labels of a position are those of its piece; results are broadcast to
+    each position. A hash found in one piece only (most long runs) takes the
+    piece's own count and key sum.
+    """
+    inv, uniq = pd.factorize(h)  # a hash table, not a sort: order does not matter here
+    piece_of = np.empty(len(uniq), dtype=np.int64)
+    piece_of[inv] = unit
+    multi = np.zeros(len(uniq), dtype=bool)
+    multi[inv[piece_of[inv] != unit]] = True
+    ptr = units.doc_ptr if by == "doc" else units.group_ptr
+    counts = np.diff(ptr)[piece_of]
+    sums = units.key_sum[piece_of] if by == "doc" else np.zeros(len(uniq), dtype=np.uint64)
+    if multi.any():
+        n_labels = units.n_docs if by == "doc" else units.n_groups
+        n_units = max(units.n_units, 1)
+        at = multi[inv]
+        hu = pd.unique(inv[at].astype(np.int64) * n_units + unit[at])  # distinct (hash, piece)
+        owner, label = units.expand(hu % n_units, by)
+        pairs = pd.unique(hu[owner] // n_units * n_labels + label)
+        hash_of, label = pairs // n_labels, pairs % n_labels
+        counts[multi] = 0
+        counts += np.bincount(hash_of, minlength=len(uniq))
+        if by == "doc":
+            sums[multi] = 0
+            np.add.at(sums, hash_of, units.doc_keys[label])
+    return counts[inv], sums[inv]
 
 
-def _levels(codes: np.ndarray, piece: np.ndarray, doc: np.ndarray, group: np.ndarray,
+def _levels(codes: np.ndarray, piece: np.ndarray, units: _Units,
             n_min: int, n_max: int | None, min_groups: int
             ) -> list[tuple[int, np.ndarray, np.ndarray]]:
     """Return (length, start positions, hashes) of the maximal shared runs, level by level."""
-    n_docs, n_groups = int(doc.max()) + 1 if len(doc) else 1, int(group.max()) + 1
-    doc_keys = np.random.default_rng(0).integers(0, 2**64, n_docs, dtype=np.uint64)
     n_starts = max(0, len(piece) - n_min + 1)
     starts = np.flatnonzero(piece[:n_starts] == piece[n_min - 1:n_min - 1 + n_starts])
     h = np.zeros(len(starts), dtype=np.uint64)
@@ -95,13 +153,15 @@ def _levels(codes: np.ndarray, piece: np.ndarray, doc: np.ndarray, group: np.nda
         h = h * _BASE + codes[starts + j]
     found, prev, level = [], None, n_min
     while len(starts) and (n_max is None or level <= n_max):
-        n_grp, _ = _per_hash(h, group[doc[starts]], n_groups)
+        n_grp, _ = _per_hash(h, piece[starts], units, "group")
         starts, h = starts[n_grp >= min_groups], h[n_grp >= min_groups]
-        _, fp = _per_hash(h, doc[starts], n_docs, doc_keys)
+        _, fp = _per_hash(h, piece[starts], units, "doc")
         if prev is not None:
             found.append(_maximal(prev, starts, fp))
         prev = (level, starts, h, fp)
-        nxt = np.isin(starts + 1, starts) & (starts + level < len(piece))
+        at = np.searchsorted(starts, starts + 1)  # starts are sorted
+        nxt = (at < len(starts)) & (starts[np.minimum(at, len(starts) - 1)] == starts + 1)
+        nxt &= starts + level < len(piece)
         nxt[nxt] &= piece[starts[nxt]] == piece[starts[nxt] + level]
         starts, h = starts[nxt], h[nxt] * _BASE + codes[starts[nxt] + level]
         level += 1
@@ -120,7 +180,7 @@ def _maximal(prev: tuple, starts: np.ndarray, fp: np.ndarray
         at_ok = at < len(starts)
         hit = at_ok & (starts[np.minimum(at, len(starts) - 1)] == p_starts - shift)
         covered[hit] |= fp[at[hit]] == p_fp[hit]
-    keep = ~np.isin(p_h, p_h[covered])
+    keep = ~pd.Index(p_h).isin(p_h[covered])
     return level, p_starts[keep], p_h[keep]
 
 
@@ -198,12 +258,11 @@ def shared_phrases(
                                  integer=True), None
     col = tokens_col if mode == "tokens" else text_col
     df = _check(df, group_col, date_col, id_col, col, mode, func)
-    codes, piece, owner, alphabet = _sequences(df, mode, col)
     group_codes, _ = pd.factorize(df[group_col])
-    doc = owner[piece]
-    runs = _levels(codes, piece, doc, group_codes, low, high, min_groups) if len(codes) else []
-    return _table(df, runs, codes, doc, alphabet, group_col=group_col, date_col=date_col,
-                  id_col=id_col, mode=mode)
+    codes, piece, units, alphabet = _sequences(df, mode, col, group_codes)
+    runs = _levels(codes, piece, units, low, high, min_groups) if len(codes) else []
+    return _table(df, runs, codes, piece, units, alphabet, group_col=group_col,
+                  date_col=date_col, id_col=id_col, mode=mode)
 
 
 def _text_of(codes: np.ndarray, start: int, length: int, alphabet: list | None) -> str:
@@ -213,15 +272,18 @@ def _text_of(codes: np.ndarray, start: int, length: int, alphabet: list | None) 
     return " ".join(alphabet[int(c)] for c in window)
 
 
-def _occurrences(runs: list, codes: np.ndarray, doc: np.ndarray, alphabet
+def _occurrences(runs: list, codes: np.ndarray, piece: np.ndarray, units: _Units, alphabet
                  ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
     """Return phrase texts and lengths, and the distinct (phrase index, row) pairs."""
     texts, lengths, phrase_idx, rows = [], [], [], []
+    n_units = max(units.n_units, 1)
     for length, starts, h in runs:
         _, first_at, inv = np.unique(h, return_index=True, return_inverse=True)
-        pairs = np.unique(np.column_stack([inv.ravel(), doc[starts]]), axis=0)
-        phrase_idx.append(pairs[:, 0] + len(texts))
-        rows.append(pairs[:, 1])
+        hu = np.unique(inv.ravel().astype(np.int64) * n_units + piece[starts])
+        owner, doc = units.expand(hu % n_units, "doc")
+        pairs = np.unique(hu[owner] // n_units * units.n_docs + doc)
+        phrase_idx.append(pairs // units.n_docs + len(texts))
+        rows.append(pairs % units.n_docs)
         texts.extend(_text_of(codes, starts[i], length, alphabet) for i in first_at)
         lengths.extend([length] * len(first_at))
     empty = np.empty(0, dtype=np.int64)
@@ -230,10 +292,10 @@ def _occurrences(runs: list, codes: np.ndarray, doc: np.ndarray, alphabet
             np.concatenate(rows) if rows else empty)
 
 
-def _table(df: pd.DataFrame, runs: list, codes: np.ndarray, doc: np.ndarray, alphabet,
-           *, group_col: str, date_col: str, id_col: str, mode: str) -> pd.DataFrame:
+def _table(df: pd.DataFrame, runs: list, codes: np.ndarray, piece: np.ndarray, units: _Units,
+           alphabet, *, group_col: str, date_col: str, id_col: str, mode: str) -> pd.DataFrame:
     """Turn the runs into the long (phrase, group) table."""
-    texts, lengths, phrase, row = _occurrences(runs, codes, doc, alphabet)
+    texts, lengths, phrase, row = _occurrences(runs, codes, piece, units, alphabet)
     group_codes, group_labels = pd.factorize(df[group_col])
     dates = pd.to_datetime(df[date_col]).to_numpy()
     ids = df[id_col].astype(str).to_numpy()

@@ -33,6 +33,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 
 from .errors import AnalysisError, check_choice, check_column, check_number
 from .overview import FREQS
+from .tokens import token_lengths
 
 __all__ = ["TIMELINE_COLUMNS", "first_appearance", "keyword_timeline", "load_events"]
 
@@ -182,7 +183,7 @@ def keyword_timeline(
     per_doc = pd.DataFrame({
         "group": docs["group"].to_numpy(),
         "period": docs["date"].dt.to_period(alias).dt.start_time.to_numpy(),
-        "n_tokens": docs["tokens"].str.split().str.len().to_numpy(),
+        "n_tokens": token_lengths(docs["tokens"]),
     })
     long = per_doc.loc[np.repeat(np.arange(len(docs)), len(terms))].assign(
         term=np.tile(terms, len(docs)), count=hits.ravel(), hit=hits.ravel() > 0)

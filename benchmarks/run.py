@@ -83,9 +83,7 @@ def _naive(corpus: Path, limit: int | None, timer: Callable) -> dict[str, Any]:
 
 def _keyness(pooled: Any) -> int:
     """Score every institution against the rest; return the significant terms."""
-    from scipy.stats import chi2
-
-    from analysis.keyness import benjamini_hochberg, log_likelihood
+    from analysis.keyness import benjamini_hochberg, chi2_sf, log_likelihood
 
     total = np.asarray(pooled.matrix.sum(axis=0)).ravel()
     significant = 0
@@ -94,7 +92,7 @@ def _keyness(pooled: Any) -> int:
         b = total - a
         tested = a + b >= 5
         g2 = log_likelihood(a[tested], b[tested], a.sum(), b.sum())
-        significant += int((benjamini_hochberg(chi2.sf(g2, 1)) < 0.05).sum())
+        significant += int((benjamini_hochberg(chi2_sf(g2)) < 0.05).sum())
     return significant
 
 
@@ -106,8 +104,6 @@ def _ours(corpus: Path, cache: Path, n_jobs: int, limit: int | None,
 
         from analysis import load_corpus
         from analysis.counts import corpus_counts
-        from scipy.stats import chi2  # noqa: F401 - imported before timing
-
         from analysis.keyness import log_likelihood  # noqa: F401
 
     with timer("load"):

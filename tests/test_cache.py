@@ -113,11 +113,12 @@ def test_interrupted_write_keeps_old_cache(tmp_path, monkeypatch):
     cached_tokens(["甲乙"], seg, fingerprint=FP, cache_dir=tmp_path)
     before = cache_path(FP, tmp_path).read_bytes()
 
-    def crash(table, where, **kwargs):
-        open(where, "wb").write(b"PAR1 half written")
-        raise KeyboardInterrupt
+    class Crashing(cache.pq.ParquetWriter):
+        def write_table(self, table, *args, **kwargs):  # the file is open, half written
+            super().write_table(table, *args, **kwargs)
+            raise KeyboardInterrupt
 
-    monkeypatch.setattr(cache.pq, "write_table", crash)
+    monkeypatch.setattr(cache.pq, "ParquetWriter", Crashing)
     with pytest.raises(KeyboardInterrupt):
         cached_tokens(["甲乙", "丙丁"], seg, fingerprint=FP, cache_dir=tmp_path)
     assert cache_path(FP, tmp_path).read_bytes() == before
@@ -196,3 +197,15 @@ def test_tokenize_without_cache(corpus, counted, tmp_path):
     out = tokenize(corpus, cache_dir=tmp_path, use_cache=False)
     assert out.attrs["token_cache"]["path"] is None and list(tmp_path.iterdir()) == []
     assert re.fullmatch(r"[0-9a-f]{64}", out.attrs["segmenter"]["fingerprint"])
+
+
+def test_cache_written_in_row_groups_reads_back(tmp_path, monkeypatch):
+    monkeypatch.setattr(cache, "WRITE_ROWS", 2)
+    texts = ["甲乙", "丙丁", "戊", "己庚辛", "壬"]
+    seg = Counting()
+    cached_tokens(texts, seg, fingerprint=FP, cache_dir=tmp_path)
+    assert cache.pq.ParquetFile(cache_path(FP, tmp_path)).num_row_groups == 3
+    again = Counting()
+    tokens, stats = cached_tokens(texts, again, fingerprint=FP, cache_dir=tmp_path)
+    assert tokens == ["甲 乙", "丙 丁", "戊", "己 庚 辛", "壬"]
+    assert again.calls == [] and stats["hits"] == 5

@@ -12,6 +12,7 @@ from scipy.stats import chi2, chi2_contingency, false_discovery_control, power_d
 from analysis.errors import AnalysisError
 from analysis.keyness import (
     benjamini_hochberg,
+    chi2_sf,
     chi_square,
     keyness,
     log_likelihood,
@@ -202,3 +203,10 @@ def test_nothing_above_min_freq_gives_empty_table_and_warning():
     with pytest.warns(UserWarning, match="no term reaches min_freq=100"):
         table = keyness(TWO, group_col="inst", target="A", min_freq=100)
     assert table.empty and "q_value" in table.columns
+
+
+def test_chi2_sf_is_scipys_chi2_sf_with_one_degree_of_freedom():
+    scores = np.concatenate([[0.0, 1e-12, 3.841458820694124, 10.827566170662733],
+                             np.geomspace(1e-6, 700, 2000)])
+    np.testing.assert_allclose(chi2_sf(scores), chi2.sf(scores, 1), rtol=1e-12, atol=0)
+    assert chi2_sf(0.0) == 1.0
