@@ -32,7 +32,9 @@ Decisions:
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections import OrderedDict
 from typing import Literal
 
 import numpy as np
@@ -58,6 +60,11 @@ DUPLICATE_COLUMNS = ("doc_a", "doc_b", "group_a", "group_b", "jaccard")
 _STRIP = re.compile(r"[\W_]+")
 _BASE = np.uint64(0x100000001B3)
 _BLOCK = 512
+# The pairs of the last few computations, by a digest of the texts and the options:
+# notebook 05 asks for the reposts across institutions, then drops all near-duplicates
+# of the same documents, and MinHash over 10^5 documents takes minutes.
+_PAIRS: OrderedDict[str, tuple] = OrderedDict()
+_PAIRS_KEPT = 2
 MIN_RECALL = 0.99
 
 
@@ -291,8 +298,15 @@ def near_duplicates(
     check_number(k, param="k", func=func, low=1, integer=True)
     check_choice(method, ("auto", "exact", "minhash"), param="method", func=func)
     check_number(num_perm, param="num_perm", func=func, low=1, integer=True)
-    x, keys = shingle_matrix(df[text_col].tolist(), k=k)
+    texts = df[text_col].tolist()
     used = method if method != "auto" else ("exact" if len(df) <= EXACT_MAX_DOCS else "minhash")
+    key = _pairs_key(texts, k=k, threshold=threshold, method=used, num_perm=num_perm,
+                     random_state=random_state)
+    if key in _PAIRS:
+        _PAIRS.move_to_end(key)
+        a, b, jac, attrs = _PAIRS[key]
+        return _pair_table(df, a, b, jac, id_col, group_col, cross_group_only, dict(attrs))
+    x, keys = shingle_matrix(texts, k=k)
     attrs = {"method": used, "k": k, "threshold": threshold, "n_docs": len(df),
              "n_without_shingles": int((np.diff(x.indptr) == 0).sum())}
     if used == "exact":
@@ -300,7 +314,22 @@ def near_duplicates(
     else:
         (a, b, jac), (bands, rows) = _minhash_pairs(x, keys, threshold, num_perm, random_state)
         attrs |= {"num_perm": num_perm, "bands": bands, "rows": rows}
+    if random_state is not None or used == "exact":  # a seedless MinHash is not repeatable
+        _PAIRS[key] = (a, b, jac, dict(attrs))
+        while len(_PAIRS) > _PAIRS_KEPT:
+            _PAIRS.popitem(last=False)
     return _pair_table(df, a, b, jac, id_col, group_col, cross_group_only, attrs)
+
+
+def _pairs_key(texts: list, **options: object) -> str:
+    """Return a digest of the texts (in order) and the options of a pair computation."""
+    digest = hashlib.sha256(repr(sorted(options.items())).encode())
+    for text in texts:
+        encoded = (text.encode("utf-8", "surrogatepass") if isinstance(text, str)
+                   else b"\0" + repr(text).encode())
+        digest.update(len(encoded).to_bytes(8, "little"))
+        digest.update(encoded)
+    return digest.hexdigest()
 
 
 def _pair_table(df: pd.DataFrame, a: np.ndarray, b: np.ndarray, jac: np.ndarray, id_col: str,

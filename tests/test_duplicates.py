@@ -10,6 +10,7 @@ import pytest
 
 from analysis.duplicates import (clean_text, drop_near_duplicates, duplicate_clusters,
                                  lsh_bands, near_duplicates, shingle_matrix)
+from analysis import duplicates
 from analysis.errors import AnalysisError
 
 NOTICE = ("各学院、各部门：为切实做好新型冠状病毒感染的肺炎疫情防控工作，确保广大师生员工生命安全和"
@@ -95,8 +96,31 @@ def test_minhash_agrees_with_exact_on_a_small_corpus():
 def test_minhash_is_deterministic_with_random_state():
     docs = _synthetic(seed=1)
     one = near_duplicates(docs, method="minhash", threshold=0.5, random_state=3)
+    duplicates._PAIRS.clear()  # computed again, not remembered
     two = near_duplicates(docs, method="minhash", threshold=0.5, random_state=3)
     pd.testing.assert_frame_equal(one, two)
+
+
+def test_pairs_are_remembered_for_the_same_texts_and_options(monkeypatch):
+    docs = _synthetic(seed=2)
+    duplicates._PAIRS.clear()
+    first = near_duplicates(docs, method="minhash", random_state=0)
+    across = near_duplicates(docs, method="minhash", random_state=0, cross_group_only=True)
+
+    def fail(*args, **kwargs):
+        raise AssertionError("MinHash computed again")
+
+    monkeypatch.setattr(duplicates, "_minhash_pairs", fail)
+    pd.testing.assert_frame_equal(near_duplicates(docs, method="minhash", random_state=0), first)
+    assert (across["group_a"] != across["group_b"]).all()
+    assert len(across) == (first["group_a"] != first["group_b"]).sum()
+    edited = docs.assign(text=docs["text"].str.replace("的", "地", n=1))  # other texts
+    with pytest.raises(AssertionError, match="computed again"):
+        near_duplicates(edited, method="minhash", random_state=0)
+    with pytest.raises(AssertionError, match="computed again"):
+        near_duplicates(docs, method="minhash", random_state=1)  # other options
+    with pytest.raises(AssertionError, match="computed again"):  # no seed: never remembered
+        near_duplicates(docs, method="minhash", random_state=None)
 
 
 @pytest.mark.parametrize("threshold, num_perm, expected", [
