@@ -22,7 +22,8 @@ Decisions:
 - Runs are compared by a 64-bit polynomial hash (collisions about ``2**-64``
   per pair) and extended level by level from the shared runs only (a run is
   shared only if both its shorter runs are), so the cost follows the amount
-  of shared text, not the square of the corpus.
+  of shared text, not the square of the corpus. Each distinct sentence (in token
+  mode, each distinct document) is searched once, however many documents repeat it.
 - Documents with NA in the group column are left out (warning); undated
   documents count, but a group's first use is its earliest *dated* document
   (undated ones only when the group has no dated document with the phrase).
