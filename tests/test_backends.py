@@ -11,7 +11,7 @@ import pytest
 from analysis.backends import (BACKENDS, TOTAL_PAD, JiebaBackend, RjiebaBackend,
                                _jieba_dictionary, make_backend)
 from analysis.engines import map_in_pool
-from analysis.dictionary import UserWord
+from analysis.dictionary import DictionaryWarning, UserWord
 from analysis.errors import AnalysisError
 from analysis.tokens import Segmenter, SegmenterConfig
 
@@ -103,6 +103,10 @@ def test_user_words_without_freq_and_repeated(tmp_path):
     config = dict(userdict=userdict, default_userdict=False, min_len=1, default_stopwords=False)
     jb = Segmenter(SegmenterConfig(backend="jieba", **config))
     rj = Segmenter(SegmenterConfig(backend="rjieba", **config))
+    # freq 9 is too low for jieba to keep 守土 whole: the dictionary check says so once,
+    # and rjieba must split it as jieba does
+    with pytest.warns(DictionaryWarning, match="'守土' -> \\['守', '土'\\]"):
+        jb.cut("守土")
     for text in ("召开视频调度会议", "视频调度会", "守土有责", "北京天气很好", "调度会议"):
         assert rj.cut(text) == jb.cut(text), text
 
