@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.config import PROJ_ROOT, SEEDS_DIR
+from analysis.core.config import PROJ_ROOT, SEEDS_DIR
 
 __all__ = ["SHARED_CORPUS", "SentencePool", "generate_corpus", "sentence_pool"]
 

@@ -83,7 +83,7 @@ def _naive(corpus: Path, limit: int | None, timer: Callable) -> dict[str, Any]:
 
 def _keyness(pooled: Any) -> int:
     """Score every institution against the rest; return the significant terms."""
-    from analysis.keyness import benjamini_hochberg, chi2_sf, log_likelihood
+    from analysis.stats.keyness import benjamini_hochberg, chi2_sf, log_likelihood
 
     total = np.asarray(pooled.matrix.sum(axis=0)).ravel()
     significant = 0
@@ -103,8 +103,8 @@ def _ours(corpus: Path, cache: Path, n_jobs: int, limit: int | None,
         from sklearn.preprocessing import normalize
 
         from analysis import load_corpus
-        from analysis.counts import corpus_counts
-        from analysis.keyness import log_likelihood  # noqa: F401
+        from analysis.stats.counts import corpus_counts
+        from analysis.stats.keyness import log_likelihood  # noqa: F401
 
     with timer("load"):
         docs = load_corpus(corpus, keep_raw=False, use_cache=True, cache_dir=cache,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.config import PROJ_ROOT, SEEDS_DIR
+from analysis.core.config import PROJ_ROOT, SEEDS_DIR
 
 SHARED_CORPUS = PROJ_ROOT.parent / "shared" / "corpora" / "univ-news-2019"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -8,11 +8,11 @@ import sys
 import jieba
 import pytest
 
-from analysis.backends import (BACKENDS, TOTAL_PAD, JiebaBackend, RjiebaBackend,
+from analysis.tokens.backends import (BACKENDS, TOTAL_PAD, JiebaBackend, RjiebaBackend,
                                _jieba_dictionary, make_backend)
-from analysis.engines import map_in_pool
-from analysis.dictionary import DictionaryWarning, UserWord
-from analysis.errors import AnalysisError
+from analysis.core.engines import map_in_pool
+from analysis.tokens.dictionary import DictionaryWarning, UserWord
+from analysis.core.errors import AnalysisError
 from analysis.tokens import Segmenter, SegmenterConfig
 
 pytest.importorskip("rjieba")
@@ -130,7 +130,7 @@ def test_backend_errors(monkeypatch):
     with pytest.raises(AnalysisError, match=r"must be one of \['jieba', 'rjieba'\]; got 'x'"):
         make_backend("x", ())
     monkeypatch.setitem(sys.modules, "rjieba", None)
-    monkeypatch.setattr("analysis.backends._RJIEBA", {})
+    monkeypatch.setattr("analysis.tokens.backends._RJIEBA", {})
     with pytest.raises(ImportError, match=r"pip install rjieba==0\.2\.2"):
         make_backend("rjieba", (UserWord("甲乙", 3),))
 

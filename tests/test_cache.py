@@ -9,11 +9,11 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-import analysis.cache as cache
-from analysis.cache import (DEFAULT_CACHE_DIR, TokenCacheWarning, cache_path, cached_tokens,
+import analysis.tokens.cache as cache
+from analysis.tokens.cache import (DEFAULT_CACHE_DIR, TokenCacheWarning, cache_path, cached_tokens,
                             clear_token_cache, text_sha256)
-from analysis.config import PROJ_ROOT
-from analysis.errors import AnalysisError
+from analysis.core.config import PROJ_ROOT
+from analysis.core.errors import AnalysisError
 from analysis.tokens import Segmenter, SegmenterConfig, tokenize
 
 

@@ -9,11 +9,11 @@ import warnings
 import pandas as pd
 import pytest
 
-import analysis.corpus_cache as corpus_cache
+import analysis.corpus.cache as corpus_cache
 from analysis import load_corpus
-from analysis.config import SEEDS_DIR
-from analysis.corpus_cache import CorpusCacheWarning
-from analysis.errors import AnalysisError
+from analysis.core.config import SEEDS_DIR
+from analysis.corpus.cache import CorpusCacheWarning
+from analysis.core.errors import AnalysisError
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from analysis import CorpusError, load_corpus
-from analysis.config import PROJ_ROOT
+from analysis.core.config import PROJ_ROOT
 
 GOOD = "标题一行\n\n2020年2月16日\n\n第一段正文，南开大学召开会议。\n第二段正文。\n"
 

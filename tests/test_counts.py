@@ -10,8 +10,8 @@ import pytest
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
-from analysis.cache import TokenCacheWarning
-from analysis.counts import (TermCounts, corpus_counts, count_tokens, counts_key, load_counts,
+from analysis.tokens.cache import TokenCacheWarning
+from analysis.stats.counts import (TermCounts, corpus_counts, count_tokens, counts_key, load_counts,
                              save_counts)
 from analysis.tokens import EmptyDocumentsWarning, tokenize
 

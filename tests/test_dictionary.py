@@ -9,9 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.dictionary import (AUDIT_COLUMNS, DEFAULT_STOPWORDS, DEFAULT_USERDICT,
-                                 DictionaryError, DictionaryWarning, UserWord, check_dictionary,
-                                 read_stopwords, read_userdict, segmentation_audit)
+from analysis.tokens.audit import AUDIT_COLUMNS, segmentation_audit
+from analysis.tokens.dictionary import (DEFAULT_STOPWORDS, DEFAULT_USERDICT, DictionaryError,
+                                        DictionaryWarning, UserWord, read_stopwords, read_userdict)
+from analysis.tokens.segmenter import check_dictionary
 from analysis.tokens import Segmenter, SegmenterConfig
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "univ-news-2019"

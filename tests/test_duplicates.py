@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.duplicates import (clean_text, drop_near_duplicates, duplicate_clusters,
+from analysis.stats.duplicates import (clean_text, drop_near_duplicates, duplicate_clusters,
                                  lsh_bands, near_duplicates, shingle_matrix)
-from analysis import duplicates
-from analysis.errors import AnalysisError
+from analysis.stats import duplicates
+from analysis.core.errors import AnalysisError
 
 NOTICE = ("各学院、各部门：为切实做好新型冠状病毒感染的肺炎疫情防控工作，确保广大师生员工生命安全和"
           "身体健康，根据上级有关要求，经学校研究决定，推迟2020年春季学期开学时间，具体返校时间另行"

@@ -10,13 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import corpus as corpus_module
+from analysis.corpus import load as corpus_module
 from analysis import load_corpus, tokenize
-from analysis import tokens as tokens_module
-from analysis.counts import corpus_counts
-from analysis.engines import check_engine, map_batches
-from analysis.errors import AnalysisError
-from analysis.params import check_params
+import analysis.tokens.segment as tokens_module
+from analysis.stats.counts import corpus_counts
+from analysis.core.engines import check_engine, map_batches
+from analysis.core.errors import AnalysisError
+from analysis.run.params import validate_parameters
 from benchmarks.generate import generate_corpus, sentence_pool
 
 pytest.importorskip("distributed")
@@ -36,8 +36,8 @@ def test_check_engine_messages():
         load_corpus("seeds", engine="threads")
     with pytest.raises(AnalysisError, match=r"'n_jobs' parameter of tokenize"):
         tokenize(pd.DataFrame({"text": ["一"]}), n_jobs=0)
-    with pytest.raises(AnalysisError, match=r"'engine' parameter of the notebook"):
-        check_params(engine="gpu", scheduler=None)
+    with pytest.raises(AnalysisError, match=r"'engine' parameter must be one of"):
+        validate_parameters({"engine": "gpu", "scheduler": None})
 
 
 @pytest.mark.parametrize("n_jobs", [1, 2])
@@ -75,7 +75,7 @@ def test_local_parallel_load_and_tokens_identical(corpus_dir, small_batches, tmp
 @pytest.fixture(scope="module")
 def dask_cluster():
     """A LocalCluster of two worker processes on 127.0.0.1, shared by the Dask tests."""
-    from analysis.engines import dask_client, shutdown_clients
+    from analysis.core.engines import dask_client, shutdown_clients
 
     client = dask_client(None, n_workers=2)
     assert len(client.scheduler_info()["workers"]) == 2

@@ -7,7 +7,7 @@ import tomllib
 
 import yaml
 
-from analysis.config import PROJ_ROOT
+from analysis.core.config import PROJ_ROOT
 
 
 def _name(requirement: str) -> str:

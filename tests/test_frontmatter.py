@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 import yaml
 
-from analysis import frontmatter
-from analysis.frontmatter import split_front_matter
-from analysis.textio import decode_bytes, normalize_text
+from analysis.corpus import frontmatter
+from analysis.corpus.frontmatter import split_front_matter
+from analysis.corpus.textio import decode_bytes, normalize_text
 
 needs_libyaml = pytest.mark.skipif(not getattr(yaml, "__with_libyaml__", False),
                                    reason="PyYAML was built without libyaml")

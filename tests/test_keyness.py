@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from scipy.stats import chi2, chi2_contingency, false_discovery_control, power_divergence
 
-from analysis.errors import AnalysisError
-from analysis.keyness import (
+from analysis.core.errors import AnalysisError
+from analysis.stats.keyness import (
     benjamini_hochberg,
     chi2_sf,
     chi_square,

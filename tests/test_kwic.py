@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.errors import AnalysisError
-from analysis.kwic import kwic
+from analysis.core.errors import AnalysisError
+from analysis.stats.kwic import kwic
 
 #          0 1 2 3 4 5 6 7 8 9 10 11 12 13
 TEXT_A = "北京大学和清华大学都是大学。"

@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis.config import NOTEBOOKS_DIR, PROJ_ROOT
+from analysis.core.config import NOTEBOOKS_DIR, PROJ_ROOT
 
 pytestmark = pytest.mark.slow
 

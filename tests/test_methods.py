@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.errors import AnalysisError
-from analysis.methods import methods_paragraph, segmenter_info
+from analysis.core.errors import AnalysisError
+from analysis.run.methods import methods_paragraph, segmenter_info
 
 CORPUS = {"n_docs": 1200, "n_dated": 1100, "date_min": "2020-01-02", "date_max": "2020-06-30",
           "n_groups": 12, "group_col": "institution", "sha256": "ab" * 32}

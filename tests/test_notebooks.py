@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.config import NOTEBOOKS_DIR, SEEDS_DIR
-from analysis.runner import run_notebooks
+from analysis.core.config import NOTEBOOKS_DIR, SEEDS_DIR
+from analysis.run.runner import run_notebooks
 
 from .conftest import FIXTURES
 
@@ -107,7 +107,7 @@ def test_mini_keyness_table_has_counts_and_q_values(mini_run):
 
 def test_seed_run_reproduces_the_committed_figures_byte_for_byte(seed_run):
     """A fresh run on seeds/ gives exactly the files committed in figures/."""
-    from analysis.config import FIGURES_DIR
+    from analysis.core.config import FIGURES_DIR
 
     out, _ = seed_run
     committed = sorted(p.name for p in FIGURES_DIR.iterdir()

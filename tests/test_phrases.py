@@ -7,8 +7,8 @@ import warnings
 import pandas as pd
 import pytest
 
-from analysis.errors import AnalysisError
-from analysis.phrases import phrase_summary, shared_phrases
+from analysis.core.errors import AnalysisError
+from analysis.stats.phrases import phrase_summary, shared_phrases
 
 D = pd.Timestamp
 TOKENS = pd.DataFrame({
@@ -127,14 +127,13 @@ SEED_FIRST_USE = {"000": "2020-02-12", "001": "2020-02-11", "003": "2020-03-01",
 
 @pytest.fixture(scope="module")
 def seed_tokens(seeds_loaded):
-    """The seed corpus tokenized (skipped while the tokenizer is not importable)."""
-    tokens = pytest.importorskip("analysis.tokens")
-    if not hasattr(tokens, "tokenize"):
-        pytest.skip("analysis.tokens.tokenize is not available yet")
+    """The seed corpus tokenized."""
+    from analysis.tokens import tokenize
+
     docs, _ = seeds_loaded
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return tokens.tokenize(docs, use_cache=False)
+        return tokenize(docs, use_cache=False)
 
 
 @pytest.mark.parametrize("mode", ["tokens", "chars"])

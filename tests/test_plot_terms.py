@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.plot_terms import keyness_drawn, plot_keyness, plot_top_terms
+from analysis.figures import keyness_drawn, plot_keyness, plot_top_terms
 
 KEY = pd.DataFrame({
     "institution": ["A"] * 5 + ["B"] * 3,

@@ -15,13 +15,13 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from analysis.errors import AnalysisError  # noqa: E402
-from analysis.fonts import check_figure_fonts  # noqa: E402
-from analysis.phrases import shared_phrases  # noqa: E402
-from analysis.plots import (plot_phrase_diffusion, plot_similarity_heatmap,  # noqa: E402
+from analysis.core.errors import AnalysisError  # noqa: E402
+from analysis.figures.fonts import check_figure_fonts  # noqa: E402
+from analysis.stats.phrases import shared_phrases  # noqa: E402
+from analysis.figures import (plot_phrase_diffusion, plot_similarity_heatmap,  # noqa: E402
                             plot_timeline)
-from analysis.similarity import group_similarity  # noqa: E402
-from analysis.timeline import keyword_timeline  # noqa: E402
+from analysis.stats.similarity import group_similarity  # noqa: E402
+from analysis.stats.timeline import keyword_timeline  # noqa: E402
 
 DOCS = pd.DataFrame({
     "doc_id": [f"d{i}" for i in range(7)],
@@ -43,7 +43,7 @@ def _close():
 
 @pytest.fixture(scope="module")
 def timeline() -> pd.DataFrame:
-    return keyword_timeline(DOCS, ["疫情", "防控"], freq="W")
+    return keyword_timeline(DOCS, terms=["疫情", "防控"], freq="W")
 
 
 def test_timeline_panels_lines_gaps_and_fonts(timeline):

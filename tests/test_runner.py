@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -10,9 +11,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis.config import NOTEBOOKS_DIR, PROJ_ROOT
-from analysis.errors import AnalysisError
-from analysis.runner import check_parameters, list_notebooks, run_notebooks
+from analysis.core.config import NOTEBOOKS_DIR, PROJ_ROOT
+from analysis.core.errors import AnalysisError
+from analysis.run.runner import check_parameters, list_notebooks, run_notebooks
 
 
 def _cli(*args: str, cwd: Path = PROJ_ROOT) -> subprocess.CompletedProcess:
@@ -42,6 +43,37 @@ def test_every_notebook_has_one_parameters_cell_first_and_no_functions():
             assert "def " not in cell.source and "lambda" not in cell.source, \
                 f"{book.name} defines a function: logic belongs in analysis/"
         assert nb.metadata["kernelspec"]["name"] == "python3"
+
+
+MAX_CODE_LINES = 25  # outside the parameters cell: parameters, a Study, calls, figures
+
+
+def _code_lines(cell) -> int:
+    return sum(1 for line in cell.source.splitlines()
+               if line.strip() and not line.strip().startswith("#"))
+
+
+def test_notebooks_are_thin():
+    """Every notebook holds at most 25 lines of code besides its parameters."""
+    for book in sorted(NOTEBOOKS_DIR.glob("*.ipynb")):
+        nb = nbformat.read(book, as_version=4)
+        lines = sum(_code_lines(c) for c in nb.cells if c.cell_type == "code"
+                    and "parameters" not in c.metadata.get("tags", []))
+        assert lines <= MAX_CODE_LINES, f"{book.name}: {lines} lines of code"
+
+
+def test_every_notebook_parameter_is_known_to_the_registry():
+    """The runner and the Study check every parameter a notebook declares."""
+    import papermill as pm
+
+    from analysis.run.params import PARAMETERS, SHARED, check_parameter
+
+    for book in sorted(NOTEBOOKS_DIR.glob("*.ipynb")):
+        declared = pm.inspect_notebook(str(book))
+        assert set(SHARED) <= set(declared), book.name
+        for name, spec in declared.items():
+            assert name in PARAMETERS, f"{book.name}: {name} is not in the registry"
+            check_parameter(name, ast.literal_eval(spec["default"]))  # defaults pass
 
 
 def test_papermill_reads_every_parameter_line():
@@ -110,8 +142,8 @@ def test_failing_cell_is_named_and_others_still_run(tmp_path):
 
 
 def test_param_file_paths_resolve_against_the_callers_folder(tmp_path, monkeypatch):
-    from analysis.cli import build_parser
-    from analysis.runner import params_from_args
+    from analysis.run.cli import build_parser
+    from analysis.run.runner import params_from_args
 
     (tmp_path / "p.yaml").write_text("corpus_dir: corpus\ntop_n: 5\nformats: [png]\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
@@ -159,6 +191,6 @@ def test_runner_dask_engine_matches_local(tmp_path):
     assert outputs["local"] == outputs["dask"] != []
     for name in outputs["local"]:
         assert (tmp_path / "local" / name).read_bytes() == (tmp_path / "dask" / name).read_bytes(), name
-    from analysis.engines import _CLIENTS
+    from analysis.core.engines import _CLIENTS
 
     assert _CLIENTS == {}  # the runner stopped its cluster

@@ -19,10 +19,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from analysis.config import PROJ_ROOT  # noqa: E402
-from analysis.errors import AnalysisError, FontError  # noqa: E402
-from analysis.save import MANIFEST, corpus_fingerprint, save_figure  # noqa: E402
-from analysis.style import SINGLE_COLUMN, paper_style  # noqa: E402
+from analysis.core.config import PROJ_ROOT  # noqa: E402
+from analysis.core.errors import AnalysisError, FontError  # noqa: E402
+from analysis.corpus.fingerprint import corpus_fingerprint  # noqa: E402
+from analysis.figures.save import MANIFEST, save_figure  # noqa: E402
+from analysis.figures.style import SINGLE_COLUMN, paper_style  # noqa: E402
 
 DATA = pd.DataFrame({"term": ["疫情防控", "守土有责", "停课不停学", "邴祎龙"],
                      "freq": [12, 7, 3, 1], "group": ["南开大学"] * 4})
@@ -37,7 +38,7 @@ DRAW = '''
 import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
-from analysis.style import SINGLE_COLUMN, paper_style
+from analysis.figures.style import SINGLE_COLUMN, paper_style
 
 def draw(data):
     with paper_style():
@@ -114,7 +115,7 @@ def test_a_rerun_in_a_new_process_gives_identical_bytes(tmp_path):
     CORPUS.to_pickle(tmp_path / "corpus.pkl")
     code = DRAW + f'''
 import pandas as pd
-from analysis.save import save_figure
+from analysis.figures.save import save_figure
 data = pd.read_pickle({str(tmp_path / "data.pkl")!r})
 save_figure(draw(data), "demo", data=data, corpus=pd.read_pickle({str(tmp_path / "corpus.pkl")!r}),
             params={{"top": 4}}, output_dir={str(tmp_path / "there")!r})

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import analysis.similarity as similarity
-from analysis.errors import AnalysisError
-from analysis.similarity import (bootstrap_similarity, group_similarity, nearest_neighbours,
+import analysis.stats.similarity as similarity
+from analysis.core.errors import AnalysisError
+from analysis.stats.similarity import (bootstrap_similarity, group_similarity, nearest_neighbours,
                                  similarity_matrix)
 
 

@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from analysis.errors import AnalysisError, EmptyVocabularyError
-from analysis.tfidf import count_matrix, tfidf, top_terms
+from analysis.core.errors import AnalysisError, EmptyVocabularyError
+from analysis.stats.counts import term_counts
+from analysis.stats.tfidf import tfidf, top_terms, unit_counts
 
 # d1 = "a b b", d2 = "b c", d3 = "c c d"; d1 and d2 form group x, d3 group y.
 DOCS = pd.DataFrame({
@@ -27,17 +28,29 @@ def _row(table: pd.DataFrame, unit: str, term: str, unit_col: str = "doc_id") ->
     return hit.iloc[0]
 
 
-def test_count_matrix_per_document():
-    counts, vocab, units = count_matrix(DOCS)
-    assert vocab.tolist() == ["a", "b", "c", "d"]
-    assert units.tolist() == ["d1", "d2", "d3"] and units.name == "doc_id"
-    assert counts.toarray().tolist() == [[1, 2, 0, 0], [0, 1, 1, 0], [0, 0, 2, 1]]
+def test_unit_counts_per_document():
+    units = unit_counts(DOCS, group_col="doc_id")
+    assert units.vocabulary.tolist() == ["a", "b", "c", "d"]
+    assert units.units.tolist() == ["d1", "d2", "d3"] and units.units.name == "doc_id"
+    assert units.matrix.toarray().tolist() == [[1, 2, 0, 0], [0, 1, 1, 0], [0, 0, 2, 1]]
 
 
-def test_count_matrix_pools_groups():
-    counts, vocab, units = count_matrix(DOCS, group_col="inst")
-    assert units.tolist() == ["x", "y"] and units.name == "inst"
-    assert counts.toarray().tolist() == [[1, 3, 1, 0], [0, 0, 2, 1]]
+def test_unit_counts_pools_groups():
+    units = unit_counts(DOCS, group_col="inst")
+    assert units.units.tolist() == ["x", "y"] and units.units.name == "inst"
+    assert units.matrix.toarray().tolist() == [[1, 3, 1, 0], [0, 0, 2, 1]]
+
+
+def test_given_counts_are_used_not_the_tokens():
+    """Counts made once for a bigger corpus serve a selection; the tokens are not read."""
+    bigger = pd.concat([DOCS, pd.DataFrame({"doc_id": ["d9"], "tokens": ["z z"], "inst": ["y"]})],
+                       ignore_index=True)
+    counts = term_counts(bigger)
+    table = tfidf(DOCS.iloc[::-1].drop(columns="tokens"), counts, group_col="inst")
+    pd.testing.assert_frame_equal(table, tfidf(DOCS, group_col="inst"))
+    with pytest.raises(AnalysisError, match=r"'counts' parameter of tfidf must hold a row for "
+                                            r"every document .*missing \['d7'\]"):
+        tfidf(DOCS.assign(doc_id=["d1", "d2", "d7"]), counts, group_col="inst")
 
 
 def test_tfidf_per_document_by_hand():
@@ -53,7 +66,7 @@ def test_tfidf_per_document_by_hand():
         ("d3", "c"): (2, 2, idf2, 2 * idf2 / norm, 1),
         ("d3", "d"): (1, 1, idf1, idf1 / norm, 2),
     }
-    table = tfidf(DOCS)
+    table = tfidf(DOCS, group_col="doc_id")
     assert list(table.columns) == ["doc_id", "term", "tf", "df", "idf", "tfidf", "rank"]
     assert list(zip(table["doc_id"], table["term"])) == list(expected)
     for (doc, term), (tf, df, idf, score, rank) in expected.items():
@@ -91,7 +104,7 @@ def test_tfidf_matches_scikit_learn(options):
     expected = vectorizer.fit_transform(DOCS["tokens"]).toarray()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # max_df=0.5 empties d2, which gets no rows
-        table = tfidf(DOCS, **options)
+        table = tfidf(DOCS, group_col="doc_id", **options)
     got = table.pivot(index="doc_id", columns="term", values="tfidf")
     got = got.reindex(index=DOCS["doc_id"], columns=vectorizer.get_feature_names_out())
     got = got.fillna(0.0)
@@ -107,13 +120,13 @@ def test_tfidf_matches_scikit_learn(options):
 def test_min_df_max_df(min_df, max_df, terms):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # d2 loses every term when only a and d remain
-        table = tfidf(DOCS, min_df=min_df, max_df=max_df)
+        table = tfidf(DOCS, group_col="doc_id", min_df=min_df, max_df=max_df)
     assert sorted(table["term"].unique()) == terms
 
 
 def test_unit_emptied_by_filters_is_named_and_still_counts_in_idf():
     with pytest.warns(UserWarning, match=r"left no term in 1 unit\(s\).*'d2'"):
-        table = tfidf(DOCS, max_df=1)
+        table = tfidf(DOCS, group_col="doc_id", max_df=1)
     assert table["doc_id"].tolist() == ["d1", "d3"]
     assert table["idf"].tolist() == [pytest.approx(math.log(4 / 2) + 1)] * 2  # n = 3
 
@@ -124,20 +137,20 @@ def test_unit_emptied_by_filters_is_named_and_still_counts_in_idf():
 ])
 def test_empty_vocabulary_names_filters_and_units(options, match):
     with pytest.raises(EmptyVocabularyError, match=match):
-        tfidf(DOCS, **options)
+        tfidf(DOCS, group_col="doc_id", **options)
 
 
 def test_empty_vocabulary_when_no_tokens():
     docs = DOCS.assign(tokens=["", " ", None])
-    with pytest.raises(EmptyVocabularyError, match="'tokens' column holds no token"):
-        tfidf(docs)
+    with pytest.raises(EmptyVocabularyError, match="no document holds a token"):
+        tfidf(docs, group_col="inst")
 
 
 def test_unit_without_tokens_is_left_out_with_warning():
     docs = pd.concat([DOCS, pd.DataFrame({"doc_id": ["d4"], "tokens": [""], "inst": ["z"]})],
                      ignore_index=True)
     with pytest.warns(UserWarning, match=r"1 unit\(s\) with no tokens .*\['d4'\]"):
-        table = tfidf(docs)
+        table = tfidf(docs, group_col="doc_id")
     assert "d4" not in set(table["doc_id"])
     assert _row(table, "d1", "a")["idf"] == pytest.approx(math.log(4 / 2) + 1)  # n = 3
 
@@ -160,16 +173,16 @@ def test_na_groups_are_excluded_with_count():
 ])
 def test_invalid_options_are_named(options, match):
     with pytest.raises(AnalysisError, match=match):
-        tfidf(DOCS, **options)
+        tfidf(DOCS, **{"group_col": "inst", **options})
 
 
 def test_repeated_ids_are_an_error():
     with pytest.raises(AnalysisError, match=r"'id_col' of tfidf must hold unique.*'d1'"):
-        tfidf(DOCS.assign(doc_id=["d1", "d1", "d3"]))
+        tfidf(DOCS.assign(doc_id=["d1", "d1", "d3"]), group_col="doc_id")
 
 
 def test_top_terms_per_unit():
-    table = tfidf(DOCS)
+    table = tfidf(DOCS, group_col="doc_id")
     top = top_terms(table, n=1)
     assert list(zip(top["doc_id"], top["term"])) == [("d1", "b"), ("d2", "b"), ("d3", "c")]
     assert len(top_terms(table, n=5)) == len(table)

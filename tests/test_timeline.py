@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.errors import AnalysisError
-from analysis.timeline import first_appearance, keyword_timeline, load_events
+from analysis.core.errors import AnalysisError
+from analysis.stats.events import load_events
+from analysis.stats.timeline import first_appearance, keyword_timeline
 
 # Three institutions over January-March 2020, one undated document.
 DOCS = pd.DataFrame({
@@ -51,7 +52,7 @@ def _timeline(*args, **kwargs) -> pd.DataFrame:
     ("C", MAR, 1, 1, 1, 2, 5000.0),  # c3 (undated) is not counted
 ])
 def test_monthly_counts_by_hand(group, period, count, with_term, n_docs, n_tokens, rate):
-    table = _timeline(DOCS, "疫情", freq="M")
+    table = _timeline(DOCS, terms="疫情", freq="M")
     row = table[(table["institution"] == group) & (table["period"] == period)]
     assert len(row) == 1
     row = row.iloc[0]
@@ -61,7 +62,7 @@ def test_monthly_counts_by_hand(group, period, count, with_term, n_docs, n_token
 
 
 def test_table_shape_columns_and_order():
-    table = _timeline(DOCS, ["疫情", "防控"], freq="M")
+    table = _timeline(DOCS, terms=["疫情", "防控"], freq="M")
     assert list(table.columns) == ["institution", "term", "period", "count", "docs_with_term",
                                    "n_docs", "n_tokens", "rate"]
     assert len(table) == 3 * 2 * 3  # every group x term x month
@@ -71,7 +72,7 @@ def test_table_shape_columns_and_order():
 
 
 def test_weeks_start_on_monday_and_span_the_whole_range():
-    table = _timeline(DOCS, "疫情", freq="W")
+    table = _timeline(DOCS, terms="疫情", freq="W")
     weeks = sorted(table["period"].unique())
     assert weeks[0] == pd.Timestamp("2019-12-30")  # 2020-01-05 is a Sunday
     assert weeks[-1] == pd.Timestamp("2020-03-30")  # 2020-03-31 is a Tuesday
@@ -81,19 +82,19 @@ def test_weeks_start_on_monday_and_span_the_whole_range():
 
 def test_undated_documents_are_excluded_with_their_count():
     with pytest.warns(UserWarning, match=r"1 document\(s\) undated"):
-        keyword_timeline(DOCS, "疫情", freq="M")
+        keyword_timeline(DOCS, terms="疫情", freq="M")
 
 
 def test_na_groups_are_excluded_with_a_warning():
     docs = DOCS.assign(institution=DOCS["institution"].where(DOCS["doc_id"] != "b2"))
     with pytest.warns(UserWarning, match=r"1 document\(s\) with NA in 'institution'"):
-        table = keyword_timeline(docs.iloc[:7], "疫情", freq="M")
+        table = keyword_timeline(docs.iloc[:7], terms="疫情", freq="M")
     assert table.loc[table["institution"] == "B", "count"].sum() == 1
 
 
 def test_a_term_that_never_occurs_gives_zeros_and_a_note():
     with pytest.warns(UserWarning, match="no document holds the token"):
-        table = keyword_timeline(DOCS.iloc[:7], ["口罩", "疫情"], freq="M")
+        table = keyword_timeline(DOCS.iloc[:7], terms=["口罩", "疫情"], freq="M")
     masks = table[table["term"] == "口罩"]
     assert len(masks) == 9 and masks["count"].sum() == 0
     assert table.attrs["missing_terms"] == ["口罩"]
@@ -101,7 +102,7 @@ def test_a_term_that_never_occurs_gives_zeros_and_a_note():
 
 
 def test_date_range_is_inclusive_by_whole_days():
-    table = _timeline(DOCS, "疫情", freq="D", date_from="2020-02-01", date_to="2020-02-28")
+    table = _timeline(DOCS, terms="疫情", freq="D", date_from="2020-02-01", date_to="2020-02-28")
     assert sorted(table["institution"].unique()) == ["B", "C"]
     days = sorted(table["period"].unique())
     assert days[0] == pd.Timestamp("2020-02-01") and days[-1] == pd.Timestamp("2020-02-28")
@@ -113,12 +114,12 @@ def test_date_range_is_inclusive_by_whole_days():
 def test_empty_date_range_names_the_range_and_the_corpus_range():
     with pytest.raises(AnalysisError, match=r"date_from='2021-01-01'.*runs from 2020-01-05 "
                                             r"to 2020-03-31"):
-        _timeline(DOCS, "疫情", date_from="2021-01-01")
+        _timeline(DOCS, terms="疫情", date_from="2021-01-01")
 
 
-def test_no_group_column_gives_one_series():
-    table = _timeline(DOCS, "疫情", freq="M", group_col=None)
-    assert table["group"].unique().tolist() == ["all"]
+def test_one_series_for_the_whole_corpus():
+    table = _timeline(DOCS.assign(all="all"), terms="疫情", freq="M", group_col="all")
+    assert table["all"].unique().tolist() == ["all"]
     assert table["count"].tolist() == [3, 3, 2]
     assert table["n_tokens"].tolist() == [8, 10, 4]  # Jan: a1 4 + a2 2 + b1 2
 
@@ -134,13 +135,13 @@ def test_no_group_column_gives_one_series():
 def test_bad_options_are_named(kwargs, message):
     terms = kwargs.pop("terms")
     with pytest.raises(AnalysisError, match=message):
-        _timeline(DOCS, terms, **kwargs)
+        _timeline(DOCS, terms=terms, **kwargs)
 
 
 def test_first_appearance_by_hand():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        table = first_appearance(DOCS, ["疫情", "开学"])
+        table = first_appearance(DOCS, terms=["疫情", "开学"])
     got = {(r.institution, r.term): (r.first_date, r.first_doc_id, r.docs_with_term)
            for r in table.itertuples()}
     assert got[("A", "疫情")] == (pd.Timestamp("2020-01-05"), "a1", 2)
@@ -187,6 +188,6 @@ def test_load_events_missing_file(tmp_path):
 
 def test_input_is_not_modified():
     before = DOCS.copy()
-    _timeline(DOCS, "疫情", freq="W")
+    _timeline(DOCS, terms="疫情", freq="W")
     pd.testing.assert_frame_equal(DOCS, before)
-    assert np.isnan(_timeline(DOCS, "疫情", freq="M")["rate"]).sum() == 3
+    assert np.isnan(_timeline(DOCS, terms="疫情", freq="M")["rate"]).sum() == 3

@@ -12,8 +12,8 @@ import jieba.finalseg
 import pandas as pd
 import pytest
 
-from analysis.dictionary import DictionaryWarning
-from analysis.errors import AnalysisError
+from analysis.tokens.dictionary import DictionaryWarning
+from analysis.core.errors import AnalysisError
 from analysis.tokens import EmptyDocumentsWarning, Segmenter, SegmenterConfig, tokenize
 
 
@@ -246,9 +246,9 @@ def test_seed_tokens_filtered(seed_tokens):
 
 
 def test_seed_002_top_terms(seed_tokens):
-    from analysis.tfidf import tfidf
+    from analysis.stats.tfidf import tfidf
 
-    scores = tfidf(seed_tokens.reset_index(drop=True))
+    scores = tfidf(seed_tokens.reset_index(drop=True), group_col="doc_id")
     top = scores[scores["doc_id"].str.startswith("002")].nsmallest(10, "rank")["term"].tolist()
     assert "安全" in top
     assert not {"招生", "章程", "本科生", "nankai", "http"} & set(top)

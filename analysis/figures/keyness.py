@@ -1,0 +1,105 @@
+"""Draw the terms that set each group apart: signed log ratios, over- and under-use."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from ..core.errors import check_column
+from ..stats.counts import table_group_col
+from .style import DOUBLE_COLUMN, paper_style
+from .tfidf import grid_shape
+
+__all__ = ["keyness_drawn", "plot_keyness"]
+
+
+def keyness_drawn(
+    table: pd.DataFrame, *, group_col: str | None = None, n: int = 10,
+    significant_only: bool = True
+) -> pd.DataFrame:
+    """Select the keyness rows :func:`plot_keyness` draws: the data behind the figure.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The output of :func:`analysis.stats.keyness.keyness`.
+    group_col : str, optional
+        The group column; default: the one the statistic recorded.
+    n : int, default 10
+        Over-used terms per group (and up to ``n // 2`` under-used ones), by G2.
+    significant_only : bool, default True
+        Keep only rows whose ``significant`` flag is set.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The selected rows, per group: under-used (weakest first) then over-used.
+    """
+    group_col = table_group_col(table, group_col, func="keyness_drawn")
+    for col in ("term", "log_ratio", "g2", "direction", "freq_target"):
+        check_column(table, col, param="table", func="keyness_drawn")
+    data = table[table["significant"]] if significant_only and "significant" in table else table
+    parts = []
+    for group in dict.fromkeys(table[group_col]):
+        part = data[data[group_col] == group]
+        over = part[part["direction"] == "over"].nlargest(n, "g2")
+        under = part[part["direction"] == "under"].nlargest(n // 2, "g2")
+        parts.append(pd.concat([under.iloc[::-1], over.iloc[::-1]]))
+    return pd.concat(parts, ignore_index=True) if parts else data.iloc[:0]
+
+
+def plot_keyness(
+    table: pd.DataFrame,
+    *,
+    group_col: str | None = None,
+    n: int = 10,
+    ncols: int = 3,
+    significant_only: bool = True,
+) -> Figure:
+    """Draw the most over- and under-used terms per group as signed log ratios.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The output of :func:`analysis.stats.keyness.keyness`.
+    group_col : str, optional
+        The group column, one panel per group; default: the one the statistic recorded.
+    n : int, default 10
+        Over-used terms per panel (and up to ``n // 2`` under-used ones).
+    ncols : int, default 3
+        Panels per row.
+    significant_only : bool, default True
+        Draw only terms whose ``q_value`` is below the table's alpha.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Bars of log ratio (log2 of the rate ratio), over-use to the right;
+        each bar is labelled with its raw frequency in the group. The rows
+        drawn are :func:`keyness_drawn`.
+    """
+    group_col = table_group_col(table, group_col, func="plot_keyness")
+    drawn = keyness_drawn(table, group_col=group_col, n=n, significant_only=significant_only)
+    groups = list(dict.fromkeys(table[group_col]))
+    rows, cols = grid_shape(max(1, len(groups)), ncols)
+    with paper_style():
+        fig, axes = plt.subplots(rows, cols, figsize=(DOUBLE_COLUMN, 0.22 * 1.5 * n * rows + 0.8),
+                                 layout="constrained", squeeze=False)
+        for ax, group in zip(axes.flat, groups):
+            shown = drawn[drawn[group_col] == group]
+            colors = np.where(shown["direction"] == "over", "#b2182b", "#2166ac")
+            ax.barh(np.arange(len(shown)), shown["log_ratio"], color=colors)
+            ax.set_yticks(np.arange(len(shown)), labels=list(shown["term"]))
+            for y, (x, f) in enumerate(zip(shown["log_ratio"], shown["freq_target"])):
+                ax.text(x, y, f" {int(f)}" if x >= 0 else f"{int(f)} ", va="center",
+                        ha="left" if x >= 0 else "right", fontsize=5.5)
+            ax.axvline(0, color="black", linewidth=0.5)
+            ax.set_title(str(group))
+            ax.set_xlabel("log ratio (log2, group vs rest)")
+            if shown.empty:
+                ax.text(0.5, 0.5, "no significant term", transform=ax.transAxes, ha="center")
+        for ax in list(axes.flat)[len(groups):]:
+            ax.set_visible(False)
+    return fig

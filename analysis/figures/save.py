@@ -1,0 +1,251 @@
+"""Save a figure with the data behind it and a record of how it was made.
+
+:func:`save_figure` writes ``NAME.png``, ``NAME.svg``, ``NAME.pdf`` and
+``NAME.csv`` (the tidy table drawn) into the output folder and an entry
+``NAME`` in ``manifest.json`` beside them: the files and their SHA-256, the
+parameters, the corpus fingerprint (:func:`analysis.corpus.fingerprint.corpus_fingerprint`), the fonts,
+and the versions of Python and the packages that decide the output.
+
+Reruns are byte-identical, so committed figures can be checked with
+``make figures && git diff --exit-code figures/``: the SVG ids use a fixed
+salt, no file carries a date or a software version (the manifest records the
+versions), PDF fonts are embedded as TrueType (Type 42) subsets, the manifest
+has sorted keys, relative paths and no timestamp.
+
+The git commit is *not* recorded by default. Figures and manifest are
+committed together, so git already ties them to the commit that holds them;
+the HEAD seen while drawing is the commit *before* that one, and storing it
+would make every rerun after any new commit differ from the committed
+manifest. Set ``record_commit=True`` (or the environment variable
+``ANALYSIS_RECORD_COMMIT=1``) for figures that are not committed, e.g. a run
+on another corpus into another folder: the entry then holds ``git_commit``
+(``git rev-parse HEAD`` in the project, ``None`` outside a repository) and
+``git_dirty`` (uncommitted changes present).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import re
+import subprocess
+import warnings
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from importlib import metadata
+from pathlib import Path, PurePath
+from typing import Any
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from ..core.config import FIGURES_DIR, PROJ_ROOT
+from ..core.errors import AnalysisError, check_choice, check_number
+from ..core.io import write_text
+from ..corpus.fingerprint import corpus_fingerprint
+from .fonts import check_figure_fonts
+from .style import SVG_HASHSALT
+
+__all__ = ["FORMATS", "MANIFEST", "package_versions", "save_figure"]
+
+FORMATS = ("png", "svg", "pdf")
+MANIFEST = "manifest.json"
+VERSIONED = ("pandas", "numpy", "matplotlib", "jieba", "scikit-learn", "wordcloud",
+             "fonttools", "pillow", "justmytype-intl-cjk")
+"""Distributions whose versions the manifest records (when installed)."""
+
+_SAVE_RC = {"svg.hashsalt": SVG_HASHSALT, "svg.fonttype": "path", "pdf.fonttype": 42,
+            "ps.fonttype": 42}
+_METADATA: dict[str, dict[str, None]] = {
+    "png": {"Software": None},
+    "svg": {"Date": None, "Creator": None},
+    "pdf": {"Creator": None, "Producer": None, "CreationDate": None, "ModDate": None},
+}
+_NAME = re.compile(r"[^\s/\\.][^\s/\\]*")
+
+
+def package_versions() -> dict[str, str]:
+    """Return the versions of Python, this package and the libraries behind a figure.
+
+    Returns
+    -------
+    dict
+        ``python``, ``analysis`` and each installed distribution of
+        :data:`VERSIONED`; uninstalled ones are left out.
+    """
+    from ..core.config import VERSION as __version__
+
+    versions = {"python": platform.python_version(), "analysis": __version__}
+    for name in VERSIONED:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def _git_state() -> dict[str, Any]:
+    """Return the HEAD commit of the project and whether the tree is dirty (None outside git)."""
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(["git", *args], cwd=PROJ_ROOT, capture_output=True,
+                                  text=True, timeout=30, check=True)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return done.stdout.strip()
+
+    commit = git("rev-parse", "HEAD")
+    status = git("status", "--porcelain") if commit else None
+    return {"git_commit": commit, "git_dirty": None if status is None else bool(status)}
+
+
+def _jsonable(value: Any) -> Any:
+    """Turn parameters into JSON values that do not depend on the machine."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (set, frozenset)):
+        return sorted((_jsonable(v) for v in value), key=str)
+    if isinstance(value, (list, tuple, np.ndarray, pd.Index, pd.Series)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, PurePath):
+        path = Path(value).resolve()
+        inside = path.is_relative_to(PROJ_ROOT)
+        return path.relative_to(PROJ_ROOT).as_posix() if inside else str(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    return value if isinstance(value, (str, int, float, bool)) else str(value)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _update_manifest(folder: Path, name: str, entry: dict[str, Any]) -> None:
+    """Set one entry of ``folder/manifest.json``, keeping the others."""
+    path = folder / MANIFEST
+    manifest: dict[str, Any] = {}
+    if path.is_file():
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as err:
+            raise AnalysisError(f"The manifest {str(path)!r} is not valid JSON ({err}); "
+                                "delete it and rerun the notebooks.") from err
+    manifest[name] = entry
+    write_text(path, json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+
+
+def _check_args(fig: Any, name: Any, data: Any, formats: Any, dpi: Any) -> tuple[str, ...]:
+    func = "save_figure"
+    if not isinstance(fig, Figure):
+        raise AnalysisError(f"The 'fig' parameter of {func} must be a matplotlib Figure; "
+                            f"got {type(fig).__name__}.")
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise AnalysisError(f"The 'name' parameter of {func} must be a file stem without "
+                            f"folders, spaces or a leading dot, e.g. '02_keyness'; got {name!r}.")
+    if data is not None and not isinstance(data, pd.DataFrame):
+        raise AnalysisError(f"The 'data' parameter of {func} must be a pandas DataFrame or "
+                            f"None; got {type(data).__name__}.")
+    formats = (formats,) if isinstance(formats, str) else tuple(formats)
+    if not formats:
+        raise AnalysisError(f"The 'formats' parameter of {func} must name at least one of "
+                            f"{list(FORMATS)}; got an empty list.")
+    for fmt in formats:
+        check_choice(fmt, FORMATS, param="formats", func=func)
+    check_number(dpi, param="dpi", func=func, low=1)
+    return tuple(dict.fromkeys(formats))
+
+
+def save_figure(
+    fig: Figure,
+    name: str,
+    *,
+    data: pd.DataFrame | None = None,
+    formats: Sequence[str] = FORMATS,
+    output_dir: str | os.PathLike | None = None,
+    params: Mapping[str, Any] | None = None,
+    corpus: pd.DataFrame | Mapping[str, Any] | None = None,
+    text_col: str = "text",
+    dpi: float = 300,
+    record_commit: bool | None = None,
+) -> dict[str, Any]:
+    """Write a figure in several formats, its data as CSV, and its manifest entry.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure (a word cloud too: draw it with ``ax.imshow``).
+    name : str
+        The file stem, e.g. ``"02_keyness"``; the manifest key.
+    data : pandas.DataFrame, optional
+        The table drawn, written as ``name.csv`` (UTF-8, no index).
+    formats : sequence of {'png', 'svg', 'pdf'}, default all three
+        The formats to write.
+    output_dir : path-like, optional
+        Default: the project's ``figures/`` folder; created when absent.
+    params : mapping, optional
+        The parameters that made the figure, recorded as given (paths inside
+        the project made relative, so the record does not depend on the clone).
+    corpus : pandas.DataFrame or dict, optional
+        The documents behind the figure, recorded by
+        :func:`analysis.corpus.fingerprint.corpus_fingerprint`, or that fingerprint
+        already computed (a Study computes it once for all its figures).
+    text_col : str, default 'text'
+        The text column of ``corpus``.
+    dpi : float, default 300
+        Resolution of the PNG (and of images inside SVG and PDF).
+    record_commit : bool, optional
+        Record the git commit; default: only when ``ANALYSIS_RECORD_COMMIT=1``
+        (see the module notes for why committed figures do not).
+
+    Returns
+    -------
+    dict
+        The manifest entry written.
+
+    Raises
+    ------
+    AnalysisError
+        For a bad argument; :class:`~analysis.errors.FontError` (before any
+        file is written) when a text of the figure has characters its fonts lack.
+    """
+    formats = _check_args(fig, name, data, formats, dpi)
+    folder = Path(output_dir) if output_dir is not None else FIGURES_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    with warnings.catch_warnings():  # check_figure_fonts says it better, naming the text
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+        fig.draw_without_rendering()
+    fonts = check_figure_fonts(fig)
+    files = []
+    with mpl.rc_context(_SAVE_RC):
+        for fmt in formats:
+            fig.savefig(folder / f"{name}.{fmt}", format=fmt, dpi=dpi, metadata=_METADATA[fmt])
+            files.append(f"{name}.{fmt}")
+    if data is not None:
+        data.to_csv(folder / f"{name}.csv", index=False, encoding="utf-8", lineterminator="\n")
+        files.append(f"{name}.csv")
+    if record_commit is None:
+        record_commit = os.environ.get("ANALYSIS_RECORD_COMMIT", "") == "1"
+    entry = {
+        "files": {f: _sha256(folder / f) for f in files},
+        "data": None if data is None else {"file": f"{name}.csv", "rows": len(data),
+                                           "columns": [str(c) for c in data.columns]},
+        "size_mm": [round(v * 25.4, 1) for v in fig.get_size_inches()], "dpi": dpi,
+        "fonts": fonts, "params": _jsonable(dict(params or {})),
+        "corpus": None if corpus is None else dict(corpus) if isinstance(corpus, Mapping)
+        else corpus_fingerprint(corpus, text_col=text_col,
+                                date_col="date" if "date" in corpus else None),
+        "versions": package_versions(),
+        **(_git_state() if record_commit else {"git_commit": None, "git_dirty": None}),
+    }
+    _update_manifest(folder, name, entry)
+    return entry

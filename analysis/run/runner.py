@@ -1,0 +1,418 @@
+"""Execute the parameterised notebooks with papermill, in order, and report.
+
+``python -m analysis run [--corpus DIR] [--metadata CSV] [--out DIR]
+[-p NAME=VALUE ...] [-f PARAMS.yaml] [--only NOTEBOOK ...] [--cache-dir DIR]
+[--engine {local,dask}] [--scheduler ADDRESS]``
+
+With ``--engine dask`` the notebooks read and segment on a Dask cluster: the
+one at ``--scheduler``, or a local cluster that the runner starts once for
+all the notebooks and stops at the end.
+
+Parameters are checked against the ``parameters`` cell of every selected
+notebook before any notebook runs: a name no notebook declares, or a value of
+another type than the declared default, stops the run with a message. A
+failing notebook is reported with its cell and error, and the others still run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..core.config import FIGURES_DIR, NOTEBOOKS_DIR
+from ..core.engines import ENGINES, check_engine
+from ..core.errors import AnalysisError
+from .params import suggest, validate_parameters
+
+__all__ = ["run_notebooks", "notebook_parameters", "check_parameters", "add_run_arguments",
+           "run_from_args", "RunResult"]
+
+_CLI_PARAMS = {"corpus": "corpus_dir", "metadata": "metadata", "cache_dir": "cache_dir",
+               "engine": "engine", "scheduler": "scheduler"}
+# Parameters holding paths: resolved against the folder the runner is started from,
+# since notebooks execute in notebooks/.
+PATH_PARAMS = ("corpus_dir", "metadata", "cache_dir", "events")
+_TYPES = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,),
+          "list": (list, tuple), "dict": (dict,)}
+
+
+@dataclass
+class RunResult:
+    """Hold the outcome of one notebook run."""
+
+    notebook: str
+    status: str
+    seconds: float
+    figures: int
+    error: str = ""
+
+
+def list_notebooks(folder: Path = NOTEBOOKS_DIR, only: list[str] | None = None) -> list[Path]:
+    """List the notebooks to run, in name order, optionally a chosen few.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The notebooks folder.
+    only : list of str, optional
+        Names (``02_terms``, ``02_terms.ipynb``) or numbers (``02``) to keep.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The selected notebooks.
+
+    Raises
+    ------
+    AnalysisError
+        When a name in ``only`` matches no notebook (the message lists them).
+    """
+    books = sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("."))
+    if not only:
+        return books
+    chosen = []
+    for name in only:
+        stem = name.removesuffix(".ipynb")
+        hits = [b for b in books if b.stem == stem or b.stem.split("_", 1)[0] == stem]
+        if not hits:
+            raise AnalysisError(f"The '--only' option must name notebooks among "
+                                f"{[b.stem for b in books]}; got {name!r}.")
+        chosen += [h for h in hits if h not in chosen]
+    return sorted(chosen)
+
+
+def notebook_parameters(path: Path) -> dict[str, dict[str, Any]]:
+    """Read the parameters a notebook declares in its ``parameters`` cell.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The notebook.
+
+    Returns
+    -------
+    dict
+        Name -> papermill's description (``default``, ``inferred_type_name``, ``help``).
+    """
+    import papermill as pm
+
+    return pm.inspect_notebook(str(path))
+
+
+def declared_type(spec: dict[str, Any]) -> str | None:
+    """Return the type a notebook parameter declares: its annotation or its default's type.
+
+    Parameters
+    ----------
+    spec : dict
+        papermill's description of one parameter.
+
+    Returns
+    -------
+    str or None
+        ``"str"``, ``"int"``, ``"float"``, ``"bool"``, ``"list"``, ``"dict"``,
+        or None when the default is ``None`` (any type is accepted).
+    """
+    if spec.get("inferred_type_name") not in (None, "None", ""):
+        return spec["inferred_type_name"]
+    try:
+        value = ast.literal_eval(spec["default"])
+    except (ValueError, SyntaxError):
+        return None
+    return None if value is None else type(value).__name__.replace("tuple", "list")
+
+
+def _type_ok(value: Any, declared: str | None) -> bool:
+    if declared is None or value is None:
+        return True
+    allowed = _TYPES.get(declared)
+    if allowed is None:
+        return True
+    if declared in ("int", "float") and isinstance(value, bool):
+        return False
+    return isinstance(value, allowed)
+
+
+def check_parameters(params: dict[str, Any], books: list[Path]) -> dict[Path, dict[str, Any]]:
+    """Check parameters against the notebooks and split them per notebook.
+
+    Parameters
+    ----------
+    params : dict
+        Name -> value, from ``-p``, ``-f`` and the named options.
+    books : list of pathlib.Path
+        The notebooks to run.
+
+    Returns
+    -------
+    dict
+        Notebook -> the parameters it declares among ``params``.
+
+    Raises
+    ------
+    AnalysisError
+        For a name no notebook declares or a value of the wrong type.
+    """
+    declared = {b: notebook_parameters(b) for b in books}
+    known = sorted({n for d in declared.values() for n in d})
+    for name, value in params.items():
+        if name not in known:
+            raise AnalysisError(f"Unknown parameter {name!r}{suggest(name, known)}: the selected "
+                                f"notebooks declare {known}.")
+        for book, spec in declared.items():
+            if name in spec and not _type_ok(value, declared_type(spec[name])):
+                raise AnalysisError(
+                    f"The parameter {name!r} of {book.stem} must be of type "
+                    f"{declared_type(spec[name])} (default {spec[name]['default']}); "
+                    f"got {value!r} ({type(value).__name__}).")
+    checked = validate_parameters({k: v for k, v in params.items() if v is not None})
+    plain = {k: _injectable(checked.get(k, v)) for k, v in params.items()}
+    return {b: {k: v for k, v in plain.items() if k in d} for b, d in declared.items()}
+
+
+def _injectable(value: Any) -> Any:
+    """Turn a checked value into what papermill can write into a notebook (JSON)."""
+    import datetime as dt
+
+    import pandas as pd
+
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, (pd.Timestamp, dt.date)):
+        stamp = pd.Timestamp(value)
+        return f"{stamp:%Y-%m-%d}" if stamp == stamp.normalize() else stamp.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def _error_of(err: Exception) -> str:
+    """Name the failing cell and error of a papermill execution error."""
+    cell = getattr(err, "exec_count", None)
+    ename, evalue = getattr(err, "ename", type(err).__name__), getattr(err, "evalue", str(err))
+    where = f"cell [{cell}]" if cell is not None else "a cell"
+    return f"{where}: {ename}: {evalue}".strip()
+
+
+def run_notebooks(
+    *,
+    params: dict[str, Any] | None = None,
+    output_dir: str | Path = FIGURES_DIR,
+    only: list[str] | None = None,
+    notebooks_dir: Path = NOTEBOOKS_DIR,
+    progress: bool = True,
+) -> list[RunResult]:
+    """Execute the notebooks in order with papermill and collect their outcomes.
+
+    Parameters
+    ----------
+    params : dict, optional
+        Parameters for the notebooks (each gets the ones it declares).
+        ``output_dir`` is always passed. With ``engine='dask'`` and no
+        ``scheduler``, a local Dask cluster is started for the run and its
+        address passed to every notebook.
+    output_dir : path-like, default ``figures/``
+        Where figures go; executed notebooks go to ``output_dir/notebooks/``.
+    only : list of str, optional
+        Run only these notebooks (their manifest entries are updated in place);
+        without it, ``output_dir/manifest.json`` is rebuilt from scratch.
+    notebooks_dir : pathlib.Path, default ``notebooks/``
+        Where the notebooks are.
+    progress : bool, default True
+        Show a progress bar on standard error.
+
+    Returns
+    -------
+    list of RunResult
+        One result per notebook; failures do not stop the others.
+    """
+    out = Path(output_dir).resolve()
+    books = list_notebooks(notebooks_dir, only)
+    params = dict(params or {})
+    check_engine(params.get("engine", "local"), params.get("scheduler"), func="run_notebooks")
+    per_book = check_parameters({**params, "output_dir": str(out)}, books)
+    cluster = None
+    if params.get("engine") == "dask" and not params.get("scheduler"):
+        # one local cluster for every notebook: each kernel connects to its scheduler
+        from ..core.engines import dask_client
+
+        cluster = dask_client(None)
+        address = cluster.scheduler.address
+        per_book = {b: {**p, "scheduler": address} if "engine" in p else p
+                    for b, p in per_book.items()}
+    try:
+        return _run_books(books, per_book, out, only=only, progress=progress)
+    finally:
+        if cluster is not None:
+            from ..core.engines import shutdown_clients
+
+            shutdown_clients()
+
+
+def _run_books(books: list[Path], per_book: dict[Path, dict[str, Any]], out: Path, *,
+               only: list[str] | None, progress: bool) -> list[RunResult]:
+    """Execute the notebooks one after the other with their parameters."""
+    import papermill as pm
+    from tqdm.auto import tqdm
+
+    (out / "notebooks").mkdir(parents=True, exist_ok=True)
+    if not only:  # a full run rebuilds the manifest: no entry outlives its figure
+        (out / "manifest.json").unlink(missing_ok=True)
+    results = []
+    for book in tqdm(books, desc="notebooks", disable=not progress, file=sys.stderr):
+        before = {p: p.stat().st_mtime_ns for p in out.glob("*") if p.is_file()}
+        start = time.perf_counter()
+        try:
+            pm.execute_notebook(str(book), str(out / "notebooks" / book.name),
+                                parameters=per_book[book], kernel_name="python3",
+                                cwd=str(book.parent), progress_bar=False)
+            status, error = "ok", ""
+        except Exception as err:  # PapermillExecutionError and kernel failures
+            status, error = "failed", _error_of(err)
+        written = sum(1 for p in out.glob("*") if p.is_file() and p.suffix != ".json"
+                      and before.get(p) != p.stat().st_mtime_ns)
+        results.append(RunResult(book.stem, status, time.perf_counter() - start, written, error))
+    return results
+
+
+def summary_table(results: list[RunResult]) -> str:
+    """Format run results as a plain-text table.
+
+    Parameters
+    ----------
+    results : list of RunResult
+        The outcomes of :func:`run_notebooks`.
+
+    Returns
+    -------
+    str
+        One line per notebook: name, status, seconds, files written.
+    """
+    lines = [f"{'notebook':<22} {'status':<7} {'seconds':>8} {'files':>6}"]
+    for r in results:
+        lines.append(f"{r.notebook:<22} {r.status:<7} {r.seconds:>8.1f} {r.figures:>6}")
+    for r in results:
+        if r.error:
+            lines.append(f"FAILED {r.notebook}: {r.error}")
+    return "\n".join(lines)
+
+
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options of ``python -m analysis run`` to a parser.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The ``run`` sub-command parser.
+    """
+    parser.add_argument("--corpus", help="corpus folder or table (notebook parameter corpus_dir)")
+    parser.add_argument("--metadata", help="sidecar CSV (notebook parameter metadata)")
+    parser.add_argument("--out", help="output folder for figures (default: figures/)")
+    parser.add_argument("--cache-dir", dest="cache_dir",
+                        help="cache folder of the parsed corpus, tokens and counts")
+    parser.add_argument("--engine", choices=ENGINES, default=None,
+                        help="where files are read and segmented: local (worker processes "
+                             "of this machine, the default) or dask")
+    parser.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                        help="a Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --engine dask; "
+                             "default: a local cluster of 2 workers started by the runner)")
+    parser.add_argument("-p", dest="param", action="append", default=[], metavar="NAME=VALUE",
+                        help="a notebook parameter; VALUE is read as YAML (3, 0.5, [a, b], null)")
+    parser.add_argument("-f", dest="param_file", metavar="PARAMS.yaml",
+                        help="a YAML file of notebook parameters")
+    parser.add_argument("--only", nargs="+", metavar="NOTEBOOK", help="run only these notebooks")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def params_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    """Collect notebook parameters from a file, ``-p`` options and named options.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed ``run`` arguments.
+
+    Returns
+    -------
+    dict
+        Parameters; later sources override earlier ones (file, then ``-p``,
+        then ``--corpus``/``--metadata``/``--cache-dir``); path parameters
+        are made absolute against the current folder.
+
+    Raises
+    ------
+    AnalysisError
+        For a missing or malformed parameter file or a ``-p`` without ``=``.
+    """
+    params: dict[str, Any] = {}
+    if args.param_file:
+        path = Path(args.param_file)
+        if not path.is_file():
+            raise AnalysisError(f"The '-f' option names {str(path)!r}, which is not a file.")
+        try:
+            loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as err:
+            mark = getattr(err, "problem_mark", None)
+            where = f", line {mark.line + 1}" if mark is not None else ""
+            raise AnalysisError(f"The parameter file {str(path)!r} is not valid YAML{where}: "
+                                f"{getattr(err, 'problem', None) or err}.") from None
+        if not isinstance(loaded, dict):
+            raise AnalysisError(f"The parameter file {str(path)!r} must hold a mapping of "
+                                f"NAME: VALUE; got {type(loaded).__name__}.")
+        params.update(loaded)
+    for item in args.param:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise AnalysisError(f"The '-p' option must be NAME=VALUE; got {item!r}.")
+        try:
+            params[name.strip()] = yaml.safe_load(value)
+        except yaml.YAMLError as err:
+            raise AnalysisError(f"The '-p' value of {name.strip()!r} is not valid YAML "
+                                f"({getattr(err, 'problem', None) or err}): {value!r}; quote "
+                                f"text, e.g. -p '{name.strip()}=\"...\"'.") from None
+    for opt, name in _CLI_PARAMS.items():
+        if getattr(args, opt, None) is not None:
+            params[name] = getattr(args, opt)
+    for name in PATH_PARAMS:
+        value = params.get(name)
+        is_name = name == "events" and isinstance(value, str) and "/" not in value \
+            and not value.endswith((".yaml", ".yml"))  # a shipped event set
+        if isinstance(value, str) and not is_name:
+            params[name] = str(Path(value).expanduser().resolve())
+    return params
+
+
+def run_from_args(args: argparse.Namespace) -> int:
+    """Run the notebooks for parsed command-line arguments and print a summary.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed ``run`` arguments.
+
+    Returns
+    -------
+    int
+        0 when every notebook succeeded, 1 when one failed.
+
+    Raises
+    ------
+    AnalysisError
+        For bad parameters or a missing corpus, before any notebook runs.
+    """
+    params = params_from_args(args)
+    corpus = params.get("corpus_dir")
+    if corpus is not None and not Path(corpus).exists():
+        raise AnalysisError(f"The '--corpus' option names {corpus!r}, which does not exist.")
+    out = Path(args.out) if args.out else FIGURES_DIR
+    results = run_notebooks(params=params, output_dir=out, only=args.only,
+                            progress=not args.no_progress)
+    print(summary_table(results))
+    return 0 if all(r.status == "ok" for r in results) else 1

@@ -1,0 +1,487 @@
+"""One object a notebook makes from its parameters: load, count once, analyse, save.
+
+A :class:`Study` validates the parameters before any work
+(:class:`~analysis.run.params.StudyParams`), then, when first asked:
+
+- loads the corpus through the corpus cache and selects the documents
+  (:attr:`Study.docs`; the group column is checked against the loaded columns);
+- counts their terms once, through the token and counts caches
+  (:attr:`Study.counts`, the :class:`~analysis.stats.counts.TermCounts` every
+  statistic takes), and segments them into a ``tokens`` column only for the
+  analyses that read tokens (:attr:`Study.tokens`);
+- runs the analyses of :mod:`analysis.stats` on them, caching the expensive
+  ones by content (:class:`~analysis.core.store.ResultStore`: near-duplicate
+  pairs, bootstrap intervals, neighbours, phrases), and records each one with
+  its settings (:attr:`Study.records`);
+- saves figures with their data and provenance (:meth:`Study.save`) and writes
+  the methods paragraph from its records only (:meth:`Study.methods_paragraph`).
+
+The caches live on disk, so the notebooks of a run, each with its own Study,
+share the loaded corpus, the tokens, the counts and the results.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from ..core.errors import AnalysisError, check_column, format_list
+from ..core.store import ResultStore, result_key
+from ..corpus.fingerprint import corpus_fingerprint
+from ..corpus.load import load_corpus
+from ..corpus.select import select_documents
+from ..figures.save import save_figure
+from ..stats import duplicates as _duplicates_module
+from ..stats.counts import TermCounts, corpus_counts
+from ..stats.duplicates import near_duplicates
+from ..stats.events import load_events
+from ..stats.keyness import keyness
+from ..stats.kwic import kwic
+from ..stats.overview import documents_per_period
+from ..stats.phrases import shared_phrases
+from ..stats.similarity import (
+    bootstrap_similarity,
+    group_similarity,
+    nearest_neighbours,
+)
+from ..stats.tfidf import tfidf, top_terms
+from ..stats.timeline import first_appearance, keyword_timeline
+from ..tokens.segment import tokenize
+from ..tokens.segmenter import Segmenter, SegmenterConfig
+from .methods import methods_paragraph, segmenter_info
+from .params import PARAMETERS, SHARED, StudyParams, validate_parameters
+
+__all__ = ["SavedFigure", "Study"]
+
+_STATS = Path(_duplicates_module.__file__).resolve().parent
+
+
+def _code_digest() -> str:
+    """Return a digest of the statistics' source: a code change invalidates cached results."""
+    digest = hashlib.sha256()
+    for path in sorted([*_STATS.glob("*.py"), *(_STATS.parent / "core").glob("*.py")]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class SavedFigure:
+    """What :meth:`Study.save` wrote: the files and their manifest entry."""
+
+    name: str
+    folder: Path
+    files: tuple[str, ...]
+    entry: dict
+
+    def __repr__(self) -> str:
+        return f"saved {self.name} ({', '.join(self.files)}) in {self.folder}"
+
+
+class Study:
+    """Load a corpus once, count its terms once, run analyses and save their figures.
+
+    Parameters
+    ----------
+    corpus_dir : path-like, optional
+        A folder of documents or a .csv/.jsonl/.parquet table; default the
+        project's ``seeds/``.
+    metadata : path-like, optional
+        A sidecar CSV; default ``corpus_dir/metadata.csv`` when present.
+    institutions : list of str, optional
+        Institutions to keep (values of the ``institution`` column).
+    date_from, date_to : date-like, optional
+        Whole days, both inclusive (:func:`analysis.core.dates.date_mask`).
+    group_col : str, default 'institution'
+        The column whose values are compared: ``institution`` or any column of
+        the sidecar; checked against the loaded columns.
+    output_dir : path-like, optional
+        Where figures go; default the project's ``figures/``.
+    formats : sequence of {'png', 'svg', 'pdf'}, default all three
+        Figure formats.
+    cache_dir : path-like, optional
+        One folder for every cache (corpus, tokens, counts, results); default
+        ``.cache/`` in the project, a sub-folder per cache.
+    engine : {'local', 'dask'}, default 'local'
+        Where files are read and segmented.
+    scheduler : str, optional
+        A Dask scheduler address (``engine='dask'`` only).
+    segmenter : SegmenterConfig, optional
+        Segmentation and filters; default ``SegmenterConfig()``.
+    parameters : mapping, optional
+        The notebook's own parameters (``top_n``, ``alpha`` ...), checked
+        against :data:`analysis.run.params.PARAMETERS` and recorded with every
+        figure.
+
+    Raises
+    ------
+    AnalysisError
+        For any parameter that is wrong, before anything is loaded.
+
+    Examples
+    --------
+    >>> study = Study("seeds", group_col="institution")      # doctest: +SKIP
+    >>> table = study.keyness(min_freq=5)                    # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        corpus_dir: str | Path | None = None,
+        *,
+        metadata: str | Path | None = None,
+        institutions: Sequence[str] | None = None,
+        date_from: Any = None,
+        date_to: Any = None,
+        group_col: str = "institution",
+        output_dir: str | Path | None = None,
+        formats: Sequence[str] = ("png", "svg", "pdf"),
+        cache_dir: str | Path | None = None,
+        engine: str = "local",
+        scheduler: str | None = None,
+        segmenter: SegmenterConfig | None = None,
+        parameters: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.params = StudyParams.from_mapping(dict(
+            corpus_dir=corpus_dir, metadata=metadata,
+            institutions=list(institutions) if isinstance(institutions, tuple) else institutions,
+            date_from=date_from, date_to=date_to, group_col=group_col, output_dir=output_dir,
+            formats=list(formats) if isinstance(formats, tuple) else formats,
+            cache_dir=cache_dir, engine=engine, scheduler=scheduler))
+        if segmenter is not None and not isinstance(segmenter, SegmenterConfig):
+            raise AnalysisError(f"The 'segmenter' parameter of Study must be a SegmenterConfig "
+                                f"or None; got {type(segmenter).__name__}.")
+        self.segmenter = Segmenter(segmenter)
+        extra = dict(parameters or {})
+        shared = [n for n in extra if n in SHARED]
+        if shared:
+            raise AnalysisError(f"The 'parameters' of Study are the notebook's own; pass "
+                                f"{shared} as arguments of Study.")
+        self.parameters: dict[str, Any] = validate_parameters(extra)
+        self._given = {"institutions": institutions, "date_from": date_from, "date_to": date_to,
+                       "group_col": group_col, **extra}  # recorded as given
+        self.records: list[dict[str, Any]] = []
+        cache = self.params.cache_dir
+        self.results = ResultStore(None if cache is None else cache)
+
+    @classmethod
+    def from_parameters(cls, namespace: Mapping[str, Any], **options: Any) -> Study:
+        """Make a Study from a notebook's parameters (its ``globals()``).
+
+        Every name of :data:`analysis.run.params.PARAMETERS` found in
+        ``namespace`` is checked; the shared ones configure the Study, the
+        others are recorded (:attr:`parameters`).
+
+        Parameters
+        ----------
+        namespace : mapping
+            Usually ``globals()`` after the ``parameters`` cell.
+        **options
+            Other arguments of :class:`Study` (``segmenter``).
+
+        Returns
+        -------
+        Study
+        """
+        found = {name: namespace[name] for name in PARAMETERS if name in namespace}
+        shared = {k: v for k, v in found.items() if k in SHARED}
+        own = {k: v for k, v in found.items() if k not in SHARED}
+        return cls(**shared, parameters=own, **options)
+
+    def __repr__(self) -> str:
+        return (f"Study(corpus_dir={str(self.params.corpus_dir)!r}, "
+                f"group_col={self.params.group_col!r})")
+
+    # -- data ------------------------------------------------------------------
+
+    def _cache(self, sub: str) -> Path | None:
+        return self.params.cache_dir  # None: each cache picks its own folder under .cache/
+
+    @cached_property
+    def _loaded(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        p = self.params
+        return load_corpus(p.corpus_dir, metadata=p.metadata, return_report=True,
+                           use_cache=True, cache_dir=self._cache("corpus"), engine=p.engine,
+                           scheduler=p.scheduler)
+
+    @property
+    def report(self) -> pd.DataFrame:
+        """The load report: one row per file under the corpus, loaded or skipped with its reason."""
+        return self._loaded[1]
+
+    @cached_property
+    def docs(self) -> pd.DataFrame:
+        """The selected documents, one row each (no tokens column)."""
+        p = self.params
+        loaded = self._loaded[0]
+        check_column(loaded, p.group_col, param="group_col", func="Study")
+        docs = select_documents(loaded, institutions=None if p.institutions is None
+                                else list(p.institutions), date_from=p.date_from,
+                                date_to=p.date_to)
+        if docs[p.group_col].notna().sum() == 0:
+            raise AnalysisError(f"The 'group_col' parameter names {p.group_col!r}, which has no "
+                                f"value in any of the {len(docs)} selected documents.")
+        return docs
+
+    @cached_property
+    def counts(self) -> TermCounts:
+        """The documents' term counts, made once through the token and counts caches."""
+        p = self.params
+        return corpus_counts(self.docs, config=self.segmenter.config,
+                             cache_dir=self._cache("tokens"), engine=p.engine,
+                             scheduler=p.scheduler)
+
+    @cached_property
+    def tokens(self) -> pd.DataFrame:
+        """The documents with a ``tokens`` column (space-joined), for analyses that read tokens."""
+        p = self.params
+        return tokenize(self.docs, config=self.segmenter.config,
+                        cache_dir=self._cache("tokens"), engine=p.engine,
+                        scheduler=p.scheduler)
+
+    @cached_property
+    def fingerprint(self) -> dict[str, Any]:
+        """The corpus fingerprint of the selected documents (in every manifest entry)."""
+        return corpus_fingerprint(self.docs, date_col="date" if "date" in self.docs else None)
+
+    @property
+    def group_col(self) -> str:
+        """The column compared."""
+        return self.params.group_col
+
+    @cached_property
+    def _content(self) -> str:
+        """A digest of what results depend on besides their settings."""
+        digest = hashlib.sha256(self.fingerprint["sha256"].encode())
+        for col in (self.group_col, "date"):
+            if col in self.docs:
+                values = self.docs[col].astype("string").fillna("\0NA")
+                digest.update(col.encode() + b"\0" + "\x1f".join(values).encode("utf-8"))
+        digest.update(self.segmenter.fingerprint.encode())
+        digest.update(_code_digest().encode())
+        return digest.hexdigest()
+
+    def _cached(self, name: str, settings: Mapping[str, Any],
+                compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        key = result_key(name, {**settings, "group_col": self.group_col}, self._content)
+        return self.results.get(name, key, compute)
+
+    def _record(self, analysis: str, **settings: Any) -> None:
+        self.records.append({"analysis": analysis, "group_col": self.group_col, **settings})
+
+    # -- analyses --------------------------------------------------------------
+
+    def overview(self, *, freq: str = "M") -> pd.DataFrame:
+        """Count documents per group and period (:func:`analysis.stats.overview.documents_per_period`)."""
+        table = documents_per_period(self.docs, group_col=self.group_col, freq=freq)
+        self._record("overview", freq=freq)
+        return table
+
+    def tfidf(self, **options: Any) -> pd.DataFrame:
+        """Weight terms per group by TF-IDF (:func:`analysis.stats.tfidf.tfidf`)."""
+        table = tfidf(self.docs, self.counts, group_col=self.group_col, **options)
+        self._record("tfidf", **options)
+        return table
+
+    def top_terms(self, table: pd.DataFrame, *, n: int = 10, by: str = "tfidf") -> pd.DataFrame:
+        """Keep each group's ``n`` best terms of a table (:func:`analysis.stats.tfidf.top_terms`)."""
+        return top_terms(table, n=n, group_col=self.group_col, by=by)
+
+    def keyness(self, **options: Any) -> pd.DataFrame:
+        """Compare each group with the rest, term by term (:func:`analysis.stats.keyness.keyness`)."""
+        table = keyness(self.docs, self.counts, group_col=self.group_col, **options)
+        self._record("keyness", **{"min_freq": 5, "measure": "g2", "alpha": 0.05,
+                                   "correction": "fdr_bh", "reference": None, **options})
+        return table
+
+    def timeline(self, terms: str | Sequence[str], **options: Any) -> pd.DataFrame:
+        """Follow terms per group and period (:func:`analysis.stats.timeline.keyword_timeline`)."""
+        table = keyword_timeline(self.docs, self.counts, terms=terms, group_col=self.group_col,
+                                 **options)
+        self._record("timeline", terms=list([terms] if isinstance(terms, str) else terms),
+                     **options)
+        return table
+
+    def first_appearance(self, terms: str | Sequence[str]) -> pd.DataFrame:
+        """Find each group's first document using each term (:func:`analysis.stats.timeline.first_appearance`)."""
+        return first_appearance(self.docs, self.counts, terms=terms, group_col=self.group_col)
+
+    def events(self, events: Any) -> pd.DataFrame | None:
+        """Read an event set or YAML file (None gives None) (:func:`analysis.stats.events.load_events`)."""
+        from .params import check_parameter
+
+        path = check_parameter("events", events)
+        return None if path is None else load_events(path)
+
+    def near_duplicates(self, *, threshold: float = 0.8, cross_group_only: bool = False,
+                        random_state: int = 0) -> pd.DataFrame:
+        """List near-duplicate pairs, cached (:func:`analysis.stats.duplicates.near_duplicates`).
+
+        All pairs are computed once (and cached); ``cross_group_only`` filters them.
+        """
+        pairs = self._cached("near_duplicates", {"threshold": threshold,
+                                                 "random_state": random_state},
+                             lambda: near_duplicates(self.docs, group_col=self.group_col,
+                                                     threshold=threshold,
+                                                     random_state=random_state))
+        self._record("near_duplicates", threshold=threshold, k=pairs.attrs.get("k", 5),
+                     method=pairs.attrs.get("method"))
+        if cross_group_only:
+            same = (pairs["group_a"] == pairs["group_b"]).fillna(False).to_numpy(dtype=bool)
+            attrs = pairs.attrs
+            pairs = pairs.loc[~same].reset_index(drop=True)
+            pairs.attrs = attrs
+        return pairs
+
+    def similarity(self, *, pooling: str = "pooled", n_boot: int = 200, random_state: int = 0,
+                   interval: str = "basic", exclude_duplicates: bool = False,
+                   duplicate_threshold: float = 0.8, without_reposts: bool = False,
+                   **options: Any) -> pd.DataFrame:
+        """Compare groups by cosine with bootstrap intervals, cached.
+
+        See :func:`analysis.stats.similarity.bootstrap_similarity` (``n_boot=0``:
+        :func:`~analysis.stats.similarity.group_similarity`, no interval). With
+        ``exclude_duplicates`` the cached near-duplicate pairs are reused; with
+        ``without_reposts`` a column ``similarity_without_reposts`` gives each
+        pair's cosine once near-duplicates are dropped (one document a cluster).
+        """
+        settings = dict(pooling=pooling, n_boot=n_boot, random_state=random_state,
+                        interval=interval, exclude_duplicates=exclude_duplicates,
+                        duplicate_threshold=duplicate_threshold, **options)
+        pairs = (self.near_duplicates(threshold=duplicate_threshold, random_state=random_state)
+                 if exclude_duplicates else None)
+        if n_boot:
+            table = self._cached("similarity", settings, lambda: bootstrap_similarity(
+                self.docs, self.counts, group_col=self.group_col, pooling=pooling,
+                n_boot=n_boot, random_state=random_state, interval=interval,
+                exclude_duplicates=exclude_duplicates, duplicates=pairs,
+                duplicate_threshold=duplicate_threshold, **options))
+        else:
+            table = group_similarity(self.docs, self.counts, group_col=self.group_col,
+                                     pooling=pooling, exclude_duplicates=exclude_duplicates,
+                                     duplicates=pairs, duplicate_threshold=duplicate_threshold,
+                                     **options)
+        if without_reposts:
+            pairs = self.near_duplicates(threshold=duplicate_threshold, random_state=random_state)
+            without = group_similarity(self.docs, self.counts, group_col=self.group_col,
+                                       pooling=pooling, exclude_duplicates=True, duplicates=pairs,
+                                       duplicate_threshold=duplicate_threshold, **options)
+            attrs = table.attrs
+            table = table.merge(without[["group_a", "group_b", "similarity"]].rename(
+                columns={"similarity": "similarity_without_reposts"}),
+                on=["group_a", "group_b"], how="left")
+            table.attrs = {**attrs, "n_duplicates_dropped": without.attrs["n_duplicates_dropped"]}
+        self._record("similarity", **settings, without_reposts=without_reposts)
+        return table
+
+    def neighbours(self, *, k: int = 3, max_docs: int | None = 2000,
+                   random_state: int = 0) -> pd.DataFrame:
+        """List each document's nearest documents in other groups, cached.
+
+        See :func:`analysis.stats.similarity.nearest_neighbours`.
+        """
+        table = self._cached("neighbours", {"k": k, "max_docs": max_docs,
+                                            "random_state": random_state},
+                             lambda: nearest_neighbours(self.docs, self.counts,
+                                                        group_col=self.group_col, k=k,
+                                                        max_docs=max_docs,
+                                                        random_state=random_state))
+        self._record("neighbours", k=k, max_docs=max_docs)
+        return table
+
+    def phrases(self, **options: Any) -> pd.DataFrame:
+        """List phrases shared by groups, cached (:func:`analysis.stats.phrases.shared_phrases`)."""
+        docs = self.tokens if options.get("mode", "tokens") == "tokens" else self.docs
+        table = self._cached("phrases", options, lambda: shared_phrases(
+            docs, group_col=self.group_col, **options))
+        self._record("phrases", **options)
+        return table
+
+    def kwic(self, term: str, **options: Any) -> pd.DataFrame:
+        """Show each occurrence of a term in context (:func:`analysis.stats.kwic.kwic`)."""
+        return kwic(self.docs, term, **options)
+
+    # -- output ----------------------------------------------------------------
+
+    def save(self, fig: Figure, name: str, *, data: pd.DataFrame | None = None,
+             params: Mapping[str, Any] | None = None) -> SavedFigure:
+        """Write a figure, its data and its manifest entry (:func:`analysis.figures.save.save_figure`).
+
+        The entry records every parameter of the notebook (the Study's and
+        :attr:`parameters`), ``params`` on top, and the corpus fingerprint.
+
+        Parameters
+        ----------
+        fig : matplotlib.figure.Figure
+            The figure.
+        name : str
+            The file stem, e.g. ``"03_keyness"``.
+        data : pandas.DataFrame, optional
+            The table drawn, written beside it as CSV.
+        params : mapping, optional
+            Settings to record besides the notebook's parameters.
+
+        Returns
+        -------
+        SavedFigure
+        """
+        record = {"corpus_dir": self.params.corpus_dir, "metadata": self.params.metadata,
+                  **self._given, **dict(params or {})}
+        entry = save_figure(fig, name, data=data, formats=self.params.formats,
+                            output_dir=self.params.output_dir, params=record,
+                            corpus=self.fingerprint)
+        return SavedFigure(name, self.params.output_dir, tuple(entry["files"]), entry)
+
+    def methods_paragraph(self, lang: str = "en") -> str:
+        """Write the methods paragraph of what this Study ran, from its records only.
+
+        Parameters
+        ----------
+        lang : {'en', 'zh'}, default 'en'
+            English or Chinese.
+
+        Returns
+        -------
+        str
+        """
+        done = {r["analysis"]: r for r in self.records}
+        counted = any(a in done for a in ("tfidf", "keyness", "timeline", "similarity",
+                                          "neighbours")) or \
+            ("phrases" in done and done["phrases"].get("mode", "tokens") == "tokens")
+        weighting = None
+        if "tfidf" in done:
+            r = done["tfidf"]
+            weighting = {"method": "tfidf", "group_col": self.group_col,
+                         **{k: r[k] for k in ("sublinear_tf", "norm", "smooth_idf", "min_df",
+                                              "max_df") if k in r}}
+        test = corr = sim = None
+        if "keyness" in done:
+            r = done["keyness"]
+            test = {"measure": r["measure"], "min_freq": r["min_freq"],
+                    "reference": r["reference"]}
+            corr = {"method": r["correction"], "alpha": r["alpha"]}
+        if "similarity" in done:
+            sim = {"measure": "cosine", "representation": "tfidf", "unit": self.group_col}
+        corpus = {**self.fingerprint, "group_col": self.group_col,
+                  "n_groups": int(self.docs[self.group_col].nunique())}
+        return methods_paragraph(corpus=corpus,
+                                 segmenter_info=segmenter_info(self.segmenter) if counted
+                                 else None,
+                                 weighting=weighting, keyness_test=test, correction=corr,
+                                 similarity=sim, lang=lang)
+
+    def summary(self) -> str:
+        """Describe the selected documents in one line."""
+        docs = self.docs
+        dates = docs["date"].dropna() if "date" in docs else pd.Series(dtype="datetime64[ns]")
+        span = f", {dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d}" if len(dates) else ""
+        groups = docs[self.group_col].dropna()
+        return (f"{len(docs):,} documents, {groups.nunique()} groups in "
+                f"{self.group_col!r} ({format_list(sorted(map(str, groups.unique())), limit=6)})"
+                f"{span}")
+

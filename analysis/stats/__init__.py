@@ -1,0 +1,33 @@
+"""Floor 3, statistics: every one takes the documents and their term counts.
+
+:mod:`.counts` holds the one representation of counts (``TermCounts``) and
+its cache; :mod:`.tfidf`, :mod:`.keyness`, :mod:`.timeline`,
+:mod:`.similarity` compute from it; :mod:`.duplicates` (reposts),
+:mod:`.phrases`, :mod:`.kwic` read the texts; :mod:`.overview` counts
+documents; :mod:`.events` reads dated events. Each returns a tidy table whose
+group column is named as given and recorded in ``table.attrs["group_col"]``.
+"""
+
+from .counts import TermCounts, corpus_counts, count_tokens, term_counts
+from .duplicates import drop_near_duplicates, duplicate_clusters, near_duplicates
+from .events import load_events
+from .keyness import benjamini_hochberg, keyness, log_likelihood, log_ratio
+from .kwic import kwic
+from .overview import documents_per_period, provenance_table, report_summary
+from .phrases import phrase_summary, shared_phrases
+from .similarity import (
+                         bootstrap_similarity,
+                         group_similarity,
+                         nearest_neighbours,
+                         similarity_matrix,
+)
+from .tfidf import tfidf, top_terms, unit_counts
+from .timeline import first_appearance, keyword_timeline
+
+__all__ = ["TermCounts", "benjamini_hochberg", "bootstrap_similarity", "corpus_counts",
+           "count_tokens", "documents_per_period", "drop_near_duplicates",
+           "duplicate_clusters", "first_appearance", "group_similarity", "keyness",
+           "keyword_timeline", "kwic", "load_events", "log_likelihood", "log_ratio",
+           "near_duplicates", "nearest_neighbours", "phrase_summary", "provenance_table",
+           "report_summary", "shared_phrases", "similarity_matrix", "term_counts", "tfidf",
+           "top_terms", "unit_counts"]

@@ -1,0 +1,105 @@
+"""Describe a loaded corpus: documents per group and period, provenance, load report."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..core.errors import AnalysisError, check_choice, check_column
+
+__all__ = ["documents_per_period", "provenance_table", "report_summary", "FREQS"]
+
+# freq -> (pandas period alias, alias of the periods' first days)
+FREQS = {"D": ("D", "D"), "W": ("W-SUN", "W-MON"), "M": ("M", "MS")}
+_UNKNOWN = "(unknown)"
+
+
+def documents_per_period(
+    docs: pd.DataFrame,
+    *,
+    group_col: str = "institution",
+    date_col: str = "date",
+    freq: str = "M",
+) -> pd.DataFrame:
+    """Count documents per group and calendar period, empty periods included.
+
+    Parameters
+    ----------
+    docs : pandas.DataFrame
+        Documents with a group column and a datetime column.
+    group_col : str, default "institution"
+        The grouping column; missing values are counted as ``"(unknown)"``.
+    date_col : str, default "date"
+        The date column; documents without a date are left out and counted
+        in the result's ``attrs["undated"]``.
+    freq : {"D", "W", "M"}, default "M"
+        Day, week (starting Monday) or month.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``group_col``, ``period`` (the period's first day) and
+        ``n_docs``; every group has a row for every period of the corpus's range.
+    """
+    check_column(docs, group_col, param="group_col", func="documents_per_period")
+    check_column(docs, date_col, param="date_col", func="documents_per_period")
+    check_choice(freq, FREQS, param="freq", func="documents_per_period")
+    dates = pd.to_datetime(docs[date_col])
+    dated = docs.loc[dates.notna()].assign(
+        _group=docs[group_col].fillna(_UNKNOWN).astype(str),
+        period=dates[dates.notna()].dt.to_period(FREQS[freq][0]).dt.start_time,
+    )
+    if dated.empty:
+        raise AnalysisError(f"No document has a date in column {date_col!r}; "
+                            f"cannot count documents per period.")
+    periods = pd.date_range(dated["period"].min(), dated["period"].max(), freq=FREQS[freq][1])
+    counts = dated.groupby(["_group", "period"]).size()
+    full = pd.MultiIndex.from_product([sorted(dated["_group"].unique()), periods],
+                                      names=["_group", "period"])
+    table = counts.reindex(full, fill_value=0).rename("n_docs").reset_index()
+    table = table.rename(columns={"_group": group_col})
+    table.attrs = {"undated": int(dates.isna().sum()), "group_col": group_col, "freq": freq}
+    return table
+
+
+def provenance_table(docs: pd.DataFrame) -> pd.DataFrame:
+    """Count where each inferred field came from.
+
+    Parameters
+    ----------
+    docs : pandas.DataFrame
+        Documents with ``*_source`` columns (``institution_source``, ``date_source``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``field``, ``source`` (``"(missing)"`` when the value is
+        unknown) and ``n_docs``, sorted by field then count.
+    """
+    cols = [c for c in docs.columns if c.endswith("_source")]
+    if not cols:
+        raise AnalysisError("The documents have no '*_source' column; load them with load_corpus.")
+    parts = []
+    for col in cols:
+        counts = docs[col].fillna("(missing)").value_counts()
+        parts.append(pd.DataFrame({"field": col.removesuffix("_source"),
+                                   "source": counts.index.astype(str), "n_docs": counts.to_numpy()}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def report_summary(report: pd.DataFrame) -> pd.DataFrame:
+    """Summarise a load report: files per status and reason.
+
+    Parameters
+    ----------
+    report : pandas.DataFrame
+        The report returned by ``load_corpus(..., return_report=True)``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``status``, ``reason`` and ``n_files``.
+    """
+    check_column(report, "status", param="report", func="report_summary")
+    table = (report.assign(reason=report["reason"].replace("", "-"))
+             .groupby(["status", "reason"]).size().rename("n_files").reset_index())
+    return table.sort_values(["status", "n_files"], ascending=[True, False], ignore_index=True)

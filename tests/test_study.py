@@ -1,0 +1,118 @@
+"""The Study: parameters checked before work, one load and one count, cached results, records."""
+
+from __future__ import annotations
+
+import warnings
+
+import pandas as pd
+import pytest
+
+from analysis import Study
+from analysis.core.config import SEEDS_DIR
+from analysis.core.errors import AnalysisError
+from analysis.stats import keyness, tfidf
+from analysis.tokens import tokenize
+
+from .conftest import FIXTURES
+
+MINI = FIXTURES / "mini_corpus"
+
+
+@pytest.fixture()
+def study(tmp_path) -> Study:
+    return Study(MINI, cache_dir=tmp_path / "cache", output_dir=tmp_path / "out")
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"corpus_dir": "/no/such/folder"}, r"'corpus_dir' parameter must name an existing folder"),
+    ({"date_from": 20200101}, r"'date_from' parameter must be a date such as '2020-02-01'"),
+    ({"date_from": "2020-13-01"}, r"'date_from' parameter must be a date .*got '2020-13-01'"),
+    ({"date_from": "2020-03-01", "date_to": "2020-02-01"}, r"must not be after 'date_to'"),
+    ({"formats": ["png", "gif"]}, r"'formats' parameter must be a non-empty list drawn from"),
+    ({"engine": "gpu"}, r"'engine' parameter must be one of \['local', 'dask'\]; got 'gpu'"),
+    ({"institutions": []}, r"'institutions' parameter must be a non-empty list of strings"),
+    ({"parameters": {"top_n": 0}}, r"'top_n' parameter must be an integer >= 1; got 0"),
+    ({"parameters": {"alpha": float("nan")}}, r"'alpha' parameter must be a finite number"),
+    ({"parameters": {"topn": 3}}, r"Unknown parameter 'topn' \(did you mean 'top_n'\?\)"),
+])
+def test_bad_parameters_stop_before_any_work(kwargs, message):
+    with pytest.raises(AnalysisError, match=message):
+        Study(**kwargs)
+
+
+def test_group_col_is_checked_against_the_loaded_columns(tmp_path):
+    study = Study(MINI, group_col="regoin", cache_dir=tmp_path)
+    with pytest.raises(AnalysisError, match=r"'group_col' parameter of Study must be one of the "
+                                            r"columns .*got 'regoin'"):
+        study.docs
+
+
+def test_from_parameters_picks_the_notebook_names(tmp_path):
+    namespace = {"corpus_dir": str(MINI), "group_col": "institution", "top_n": 4,
+                 "cache_dir": str(tmp_path), "display": print, "unrelated": 1}
+    study = Study.from_parameters(namespace)
+    assert study.parameters == {"top_n": 4}
+    assert study.params.cache_dir == tmp_path.resolve()
+    with pytest.raises(AnalysisError, match=r"'top_n' parameter must be an integer"):
+        Study.from_parameters({**namespace, "top_n": "5"})
+
+
+def test_counts_are_made_once_and_every_statistic_takes_them(study):
+    docs, counts = study.docs, study.counts
+    assert counts.units.tolist() == docs["doc_id"].tolist()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tokens = tokenize(docs, use_cache=False)
+    pd.testing.assert_frame_equal(study.tfidf(), tfidf(tokens))
+    pd.testing.assert_frame_equal(study.keyness(min_freq=2), keyness(tokens, min_freq=2))
+    assert study.counts is counts  # a property made once
+
+
+def test_a_second_study_reads_the_cached_results(tmp_path):
+    first = Study(MINI, cache_dir=tmp_path)
+    pairs = first.near_duplicates(threshold=0.5)
+    sims = first.similarity(n_boot=20, without_reposts=True)
+    near = first.neighbours(k=2)
+    assert first.results.hits == [] and set(first.results.misses) == {
+        "near_duplicates", "similarity", "neighbours"}
+    second = Study(MINI, cache_dir=tmp_path)
+    pd.testing.assert_frame_equal(second.near_duplicates(threshold=0.5), pairs)
+    pd.testing.assert_frame_equal(second.similarity(n_boot=20, without_reposts=True), sims)
+    pd.testing.assert_frame_equal(second.neighbours(k=2), near)
+    assert second.results.misses == []
+    third = Study(MINI, cache_dir=tmp_path, date_to="2020-03-01")  # other documents: recomputed
+    third.near_duplicates(threshold=0.5)
+    assert third.results.misses == ["near_duplicates"]
+
+
+def test_the_methods_paragraph_states_only_what_ran(study):
+    study.similarity(n_boot=5)
+    text = study.methods_paragraph()
+    assert "cosine" in text and "jieba" in text
+    assert "Keyness" not in text and "Benjamini" not in text
+    study.keyness(min_freq=3)
+    text = study.methods_paragraph()
+    assert "Keyness" in text and "at least 3" in text
+
+
+def test_the_overview_needs_no_segmentation(tmp_path):
+    study = Study(MINI, cache_dir=tmp_path)
+    study.overview(freq="W")
+    assert "counts" not in study.__dict__ and "tokens" not in study.__dict__
+    assert study.methods_paragraph().count("jieba") == 0
+
+
+def test_save_records_every_parameter_with_relative_paths(tmp_path):
+    import matplotlib.pyplot as plt
+
+    study = Study(SEEDS_DIR, output_dir=tmp_path, formats=["png"], cache_dir=tmp_path / "c",
+                  parameters={"top_n": 3})
+    fig, ax = plt.subplots()
+    ax.plot([0, 1])
+    saved = study.save(fig, "demo", data=pd.DataFrame({"x": [1]}))
+    plt.close(fig)
+    params = saved.entry["params"]
+    assert params["corpus_dir"] == "seeds" and params["top_n"] == 3
+    assert params["group_col"] == "institution"
+    assert saved.entry["corpus"]["n_docs"] == 5
+    assert repr(saved).startswith("saved demo (demo.png, demo.csv)")
