@@ -1,4 +1,4 @@
-"""Shared phrases and their diffusion, on fixtures worked out by hand and on the seeds."""
+"""Shared phrases: clauses, whole words, maximal and distinct, ranked by spread; checked by hand."""
 
 from __future__ import annotations
 
@@ -8,142 +8,171 @@ import pandas as pd
 import pytest
 
 from analysis.core.errors import AnalysisError
+from analysis.stats.kwic import kwic
 from analysis.stats.phrases import phrase_summary, shared_phrases
+from analysis.tokens import Segmenter, SegmenterConfig
 
 D = pd.Timestamp
-TOKENS = pd.DataFrame({
-    "doc_id": ["d1", "d2", "d3", "d4", "d5"],
-    "institution": ["A", "B", "C", "C", "A"],
-    "date": pd.to_datetime(["2020-01-01", "2020-01-05", "2020-01-03", "2020-01-02",
-                            "2020-01-10"]),
-    "tokens": ["守土有责 守土担责 守土尽责 确保 安全",
-               "做到 守土有责 守土担责 守土尽责",
-               "全面 落实 守土有责 守土担责",
-               "守土有责 守土担责 守土尽责 全面 落实",
-               "全面 落实 工作"],
-})
-TRIPLE, PAIR, LUOSHI = "守土有责 守土担责 守土尽责", "守土有责 守土担责", "全面 落实"
 
 
-def test_token_phrases_are_maximal_by_hand():
-    # 守土担责 守土尽责 is in d1, d2, d4 exactly like the triple, so only the triple stays;
-    # 守土有责 守土担责 is also in d3, so it stays beside the triple.
-    table = shared_phrases(TOKENS)
-    assert list(table.columns) == ["phrase", "length", "institution", "first_date",
-                                   "first_doc_id", "n_docs", "doc_ids"]
-    rows = [(r.phrase, r.institution, r.first_date, r.first_doc_id, r.n_docs, r.doc_ids)
-            for r in table.itertuples()]
-    assert rows == [
-        (PAIR, "A", D("2020-01-01"), "d1", 1, ["d1"]),
-        (PAIR, "C", D("2020-01-02"), "d4", 2, ["d3", "d4"]),  # d4 is earlier than d3
-        (PAIR, "B", D("2020-01-05"), "d2", 1, ["d2"]),
-        (TRIPLE, "A", D("2020-01-01"), "d1", 1, ["d1"]),
-        (TRIPLE, "C", D("2020-01-02"), "d4", 1, ["d4"]),
-        (TRIPLE, "B", D("2020-01-05"), "d2", 1, ["d2"]),
-        (LUOSHI, "C", D("2020-01-02"), "d4", 2, ["d3", "d4"]),
-        (LUOSHI, "A", D("2020-01-10"), "d5", 1, ["d5"]),
-    ]
-    assert table.set_index("phrase")["length"].to_dict() == {PAIR: 2, TRIPLE: 3, LUOSHI: 2}
+@pytest.fixture(scope="module")
+def segmenter() -> Segmenter:
+    return Segmenter(SegmenterConfig())
 
 
-def test_phrase_summary():
-    summary = phrase_summary(shared_phrases(TOKENS))
-    assert list(summary.columns) == ["phrase", "length", "n_groups", "n_docs", "first_date",
-                                     "first_group", "first_doc_id", "groups"]
-    assert summary.values.tolist() == [
-        [PAIR, 2, 3, 4, D("2020-01-01"), "A", "d1", ["A", "C", "B"]],
-        [TRIPLE, 3, 3, 3, D("2020-01-01"), "A", "d1", ["A", "C", "B"]],
-        [LUOSHI, 2, 2, 3, D("2020-01-02"), "C", "d4", ["C", "A"]],
-    ]
+def _docs(texts: dict[str, tuple[str, str, str]]) -> pd.DataFrame:
+    return pd.DataFrame([{"doc_id": k, "institution": g, "date": D(d), "text": t}
+                         for k, (g, d, t) in texts.items()])
 
 
-@pytest.mark.parametrize("kwargs, phrases", [
-    ({"min_groups": 3}, {PAIR, TRIPLE}),
-    ({"n_max": 2}, {PAIR, "守土担责 守土尽责", LUOSHI}),  # maximal among pairs only
-    ({"n_min": 3}, {TRIPLE}),
-    ({"min_groups": 4}, set()),
-])
-def test_token_options(kwargs, phrases):
-    assert set(shared_phrases(TOKENS, **kwargs)["phrase"]) == phrases
-
-
-CHARS = pd.DataFrame({
-    "doc_id": ["a", "b", "c"],
-    "institution": ["A", "B", "C"],
-    "date": pd.to_datetime(["2020-01-01", "2020-01-02", "2020-01-03"]),
-    "text": ["我们要守土有责、守土担责。全面落实",
-             "守土有责，守土担责！全面落实好工作",
-             "全面落实。好工作要守土有责守土担责"],
+# Three universities write the same formula in different sentences; punctuation differs.
+FORMULA = _docs({
+    "a1": ("甲", "2020-02-03", "我校坚持停课不停学，全面落实防控措施。"),
+    "a2": ("甲", "2020-02-10", "学院党委副书记刘明出席会议。"),
+    "b1": ("乙", "2020-02-05", "各学院要做到停课不停学，教学不断线。"),
+    "b2": ("乙", "2020-02-12", "会议由学院党委副书记王芳主持。"),
+    "c1": ("丙", "2020-02-01", "停课不停学；全面落实防控措施！"),
+    "c2": ("丙", "2020-03-01", "确诊病例1例，其中重症1例。"),
+    "a3": ("甲", "2020-03-02", "新增病例2例，其中重症1例。"),
 })
 
 
-def test_char_runs_skip_commas_but_stop_at_sentence_ends():
-    table = shared_phrases(CHARS, mode="chars", min_chars=4)
+def test_phrases_are_whole_words_and_never_span_punctuation(segmenter):
+    table = shared_phrases(FORMULA, segmenter=segmenter, min_chars=4)
     summary = phrase_summary(table).set_index("phrase")
-    # "，" is dropped (b, c read 守土有责守土担责) but "、" is kept (a reads 守土有责、守土担责),
-    # so a shares only the parts; 要守土有责 (a, c) and 守土有责 (a, b, c) differ in documents.
-    assert summary["groups"].to_dict() == {"守土有责守土担责": ["B", "C"],
-                                           "全面落实": ["A", "B", "C"],
-                                           "守土有责": ["A", "B", "C"],
-                                           "守土担责": ["A", "B", "C"],
-                                           "要守土有责": ["A", "C"]}
-    assert summary["length"].to_dict() == {"守土有责守土担责": 8, "全面落实": 4, "守土有责": 4,
-                                           "守土担责": 4, "要守土有责": 5}
-    # 全面落实好工作 is in b, but c has a full stop after 全面落实.
-    assert "全面落实好工作" not in set(table["phrase"])
-    assert table.attrs["mode"] == "chars"
+    # 学院党委副书记刘 / 院党委副书记王: the runs are cut to the words all clauses share
+    assert "学院党委副书记" in summary.index
+    assert not any("刘" in p or "王" in p for p in summary.index)
+    # 其中重症1例 never joins across the comma into 例其中重症1
+    assert not any(p.startswith("例") for p in summary.index)
+    assert summary.loc["停课不停学", "groups"] == ["丙", "甲", "乙"]  # by first use
+    assert summary.loc["全面落实防控措施", "groups"] == ["丙", "甲"]
+    assert summary.loc["停课不停学", "n_words"] == 1  # one dictionary word of 5 characters
 
 
-def test_min_chars_default_is_six():
-    assert set(shared_phrases(CHARS, mode="chars")["phrase"]) == {"守土有责守土担责"}
+def test_every_listed_document_holds_the_phrase_as_written(segmenter):
+    table = shared_phrases(FORMULA, segmenter=segmenter, min_chars=4)
+    for row in table.itertuples():
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # kwic warns when a term does not occur
+            found = set(kwic(FORMULA[FORMULA["doc_id"].isin(row.doc_ids)], row.phrase)["doc_id"])
+        assert found == set(row.doc_ids), row.phrase
 
 
-def test_undated_first_use_falls_back_and_na_groups_are_dropped():
-    docs = TOKENS.assign(date=TOKENS["date"].where(TOKENS["doc_id"] != "d1"),
-                         institution=TOKENS["institution"].where(TOKENS["doc_id"] != "d5"))
+def test_first_use_and_columns(segmenter):
+    table = shared_phrases(FORMULA, segmenter=segmenter, min_chars=4)
+    assert list(table.columns) == ["phrase", "length", "n_words", "institution", "first_date",
+                                   "first_doc_id", "n_docs", "doc_ids"]
+    rows = table[table["phrase"] == "停课不停学"]
+    assert list(zip(rows["institution"], rows["first_date"], rows["first_doc_id"])) == [
+        ("丙", D("2020-02-01"), "c1"), ("甲", D("2020-02-03"), "a1"), ("乙", D("2020-02-05"), "b1")]
+    assert table.attrs["group_col"] == "institution"
+
+
+NESTED = _docs({
+    # 中华民族伟大复兴 in four documents; 中华民族伟大 alone never: the shorter run is not drawn.
+    # 实现中华民族伟大复兴 in two of them only: kept as a table row? No: it contains a
+    # phrase ranked above it, so the table stays free of substrings.
+    "a": ("甲", "2020-01-01", "为实现中华民族伟大复兴而奋斗"),
+    "b": ("乙", "2020-01-02", "实现中华民族伟大复兴的中国梦"),
+    "c": ("丙", "2020-01-03", "走向中华民族伟大复兴"),
+    "d": ("丁", "2020-01-04", "推进中华民族伟大复兴"),
+})
+
+
+def test_a_nested_run_with_the_same_documents_is_not_a_phrase(segmenter):
+    table = shared_phrases(NESTED, segmenter=segmenter, min_chars=5)
+    phrases = phrase_summary(table)["phrase"].tolist()
+    assert phrases[0] == "中华民族伟大复兴"
+    assert "中华民族伟大" not in phrases and "民族伟大复兴" not in phrases
+    for p in phrases:  # no phrase is inside another
+        assert not any(p != q and p in q for q in phrases)
+
+
+def test_containment_keeps_a_longer_phrase_with_nearly_the_same_documents(segmenter):
+    docs = _docs({k: (g, "2020-01-01", "推进师资队伍建设") for k, g in
+                  [("a", "甲"), ("b", "乙"), ("c", "丙")]})
+    docs.loc[3] = ["d", "丁", D("2020-01-02"), "师资队伍建设水平"]
+    # 师资队伍建设 (4 documents) lies in 推进师资队伍建设 (3 documents): 3 < 0.9 * 4 keeps
+    # both as phrases, and the ranking by groups keeps the shorter, more spread one.
+    table = shared_phrases(docs, segmenter=segmenter, min_chars=4)
+    assert phrase_summary(table)["phrase"].tolist() == ["师资队伍建设"]
+    table = shared_phrases(docs, segmenter=segmenter, min_chars=4, containment=0.7)
+    assert phrase_summary(table)["phrase"].tolist() == ["推进师资队伍建设"]
+
+
+def test_reposts_count_once_in_the_ranking(segmenter):
+    docs = _docs({
+        "a1": ("甲", "2020-01-01", "坚持立德树人根本任务"), "b1": ("乙", "2020-01-02", "坚持立德树人根本任务"),
+        "b2": ("乙", "2020-01-03", "坚持立德树人根本任务"),
+        "a2": ("甲", "2020-01-04", "推进一流学科建设"), "b3": ("乙", "2020-01-05", "加强一流学科建设"),
+    })
+    plain = phrase_summary(shared_phrases(docs, segmenter=segmenter, min_chars=4))
+    assert plain["phrase"].tolist()[0] == "坚持立德树人根本任务"  # 3 documents
+    clusters = pd.Series({"a1": 0, "b1": 0, "b2": 0, "a2": 1, "b3": 2})  # one reposted notice
+    once = phrase_summary(shared_phrases(docs, segmenter=segmenter, min_chars=4,
+                                         clusters=clusters))
+    assert once["phrase"].tolist()[0] == "一流学科建设"  # 2 sources against 1
+
+
+def test_a_repeated_long_sentence_is_not_a_phrase(segmenter):
+    sentence = "学校召开新学期工作部署会议全面部署本学期各项重点工作任务"
+    docs = _docs({"a": ("甲", "2020-01-01", sentence), "b": ("乙", "2020-01-02", sentence)})
+    assert shared_phrases(docs, segmenter=segmenter, max_chars=20).empty
+    assert phrase_summary(shared_phrases(docs, segmenter=segmenter, max_chars=40))[
+        "phrase"].tolist() == [sentence]
+
+
+def test_na_groups_are_dropped_and_undated_first_use_falls_back(segmenter):
+    docs = FORMULA.assign(date=FORMULA["date"].where(FORMULA["doc_id"] != "c1"),
+                          institution=FORMULA["institution"].where(FORMULA["doc_id"] != "b1"))
     with pytest.warns(UserWarning, match=r"1 document\(s\) with NA in 'institution'"):
-        table = shared_phrases(docs)
-    a = table[(table["phrase"] == TRIPLE) & (table["institution"] == "A")].iloc[0]
-    assert pd.isna(a["first_date"]) and a["first_doc_id"] == "d1"
-    assert LUOSHI not in set(table["phrase"])  # only C is left using it
+        table = shared_phrases(docs, segmenter=segmenter, min_chars=4)
+    rows = table[table["phrase"] == "停课不停学"]
+    assert rows["institution"].tolist() == ["甲", "丙"]  # 丙's only use is undated: last
+    assert pd.isna(rows["first_date"].iloc[1]) and rows["first_doc_id"].iloc[1] == "c1"
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"mode": "words"}, "'mode' parameter"), ({"min_groups": 1}, "'min_groups' parameter"),
-    ({"n_min": 1}, "'n_min' parameter"), ({"n_min": 3, "n_max": 2}, "'n_max' parameter"),
-    ({"group_col": "school"}, "'group_col' parameter"),
-    ({"mode": "chars", "text_col": "body"}, "'text_col' parameter"),
+    ({"min_groups": 1}, "'min_groups' parameter"), ({"min_chars": 1}, "'min_chars' parameter"),
+    ({"min_chars": 8, "max_chars": 6}, "'max_chars' parameter"),
+    ({"top": 0}, "'top' parameter"), ({"containment": 2}, "'containment' parameter"),
+    ({"group_col": "school"}, "'group_col' parameter"), ({"text_col": "body"}, "'text_col'"),
+    ({"segmenter": "jieba"}, "'segmenter' parameter"),
 ])
 def test_bad_options_are_named(kwargs, message):
     with pytest.raises(AnalysisError, match=message):
-        shared_phrases(TOKENS, **kwargs)
+        shared_phrases(FORMULA, **kwargs)
 
 
-# --- the seed documents: 守土有责、守土担责、守土尽责 across four universities -------------
+# --- the seed documents: 做到守土有责 across four universities ----------------------------------
 
 SEED_FIRST_USE = {"000": "2020-02-12", "001": "2020-02-11", "003": "2020-03-01",
                   "004": "2020-01-27"}
 
 
-@pytest.fixture(scope="module")
-def seed_tokens(seeds_loaded):
-    """The seed corpus tokenized."""
-    from analysis.tokens import tokenize
-
+def test_seeds_share_shoutu_youze(seeds_loaded, segmenter):
     docs, _ = seeds_loaded
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return tokenize(docs, use_cache=False)
-
-
-@pytest.mark.parametrize("mode", ["tokens", "chars"])
-def test_seeds_share_shoutu_youze(seed_tokens, mode):
-    table = shared_phrases(seed_tokens, mode=mode)
-    hits = table[table["phrase"].str.contains("守土有责")]
-    docs = {d[:3] for ids in hits["doc_ids"] for d in ids}
-    assert docs == set(SEED_FIRST_USE)
+    table = shared_phrases(docs, segmenter=segmenter, min_chars=4)
+    hits = table[table["phrase"] == "做到守土有责"]  # 守土有责 is always after 做到 here
+    assert {d[:3] for ids in hits["doc_ids"] for d in ids} == set(SEED_FIRST_USE)
     first = {r.first_doc_id[:3]: r.first_date.strftime("%Y-%m-%d") for r in hits.itertuples()}
     assert first == SEED_FIRST_USE
-    full = "守土有责 守土担责 守土尽责" if mode == "tokens" else "守土有责、守土担责、守土尽责"
-    carriers = table.loc[table["phrase"] == full, "first_doc_id"].str[:3]
-    assert sorted(carriers) == ["000", "001", "003"]  # 004 has only 守土有责、守土尽责
+
+
+@pytest.mark.shared
+def test_shared_corpus_phrases_hold_the_promises(shared_corpus, segmenter):
+    """On 4,706 real posts: whole words, in the listed documents, no substring drawn."""
+    from analysis import load_corpus
+
+    docs = load_corpus(shared_corpus)
+    table = shared_phrases(docs, segmenter=segmenter)
+    summary = phrase_summary(table)
+    phrases = summary["phrase"].tolist()
+    assert len(phrases) == 100
+    assert not [p for p in phrases if any(p != q and p in q for q in phrases)]
+    assert (summary["n_groups"] >= 2).all() and (summary["length"] >= 5).all()
+    texts = docs.set_index("doc_id")["text"]
+    for row in table.head(200).itertuples():
+        assert all(row.phrase in texts[d] for d in row.doc_ids), row.phrase
+    assert "中华民族伟大复兴" in phrases and "中华民族伟大" not in phrases

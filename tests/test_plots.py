@@ -31,6 +31,8 @@ DOCS = pd.DataFrame({
                             "2020-01-27", "2020-02-10", "2020-02-11"]),
     "tokens": ["疫情 防控 守土有责 守土担责", "疫情 开学", "疫情 防控 守土有责 守土担责",
                "复工 开学", "防控 守土有责 守土担责", "疫情 复工 开学", "开学 防控"],
+    "text": ["疫情防控要做到守土担责", "疫情之下推迟开学", "疫情防控要做到守土担责",
+             "复工复产推迟开学", "防控工作要做到守土担责", "疫情之下复工复产", "推迟开学以后"],
 })
 EVENTS = pd.DataFrame({"date": pd.to_datetime(["2020-01-23"]), "label": ["武汉封城"]})
 
@@ -121,11 +123,11 @@ def test_similarity_heatmap_needs_two_groups():
 def test_phrase_diffusion_dots():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        table = shared_phrases(DOCS)
+        table = shared_phrases(DOCS, min_chars=4)
     fig = plot_phrase_diffusion(table)
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert labels[0] == "防控 守土有责 守土担责"  # three groups: first row
+    assert labels[0] == "做到守土担责"  # three groups: first row
     offsets = np.concatenate([c.get_offsets() for c in ax.collections])
     assert len(offsets) == len(table)  # one marker per (phrase, group)
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
@@ -137,9 +139,9 @@ def test_phrase_diffusion_dots():
 def test_phrase_diffusion_on_a_given_axes_and_named_phrases():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        table = shared_phrases(DOCS)
+        table = shared_phrases(DOCS, min_chars=4)
     fig, ax = plt.subplots()
-    assert plot_phrase_diffusion(table, phrases=["复工 开学"], ax=ax) is fig
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["复工 开学"]
+    assert plot_phrase_diffusion(table, phrases=["推迟开学"], ax=ax) is fig
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["推迟开学"]
     with pytest.raises(AnalysisError, match="'phrases' parameter"):
         plot_phrase_diffusion(table, phrases=["没有"])

@@ -50,7 +50,7 @@ from ..corpus.fingerprint import corpus_fingerprint
 from .fonts import check_figure_fonts
 from .style import SVG_HASHSALT
 
-__all__ = ["FORMATS", "MANIFEST", "package_versions", "save_figure"]
+__all__ = ["FORMATS", "MANIFEST", "package_versions", "save_figure", "saved_entry"]
 
 FORMATS = ("png", "svg", "pdf")
 MANIFEST = "manifest.json"
@@ -177,6 +177,7 @@ def save_figure(
     text_col: str = "text",
     dpi: float = 300,
     record_commit: bool | None = None,
+    key: str | None = None,
 ) -> dict[str, Any]:
     """Write a figure in several formats, its data as CSV, and its manifest entry.
 
@@ -206,6 +207,9 @@ def save_figure(
     record_commit : bool, optional
         Record the git commit; default: only when ``ANALYSIS_RECORD_COMMIT=1``
         (see the module notes for why committed figures do not).
+    key : str, optional
+        A digest of everything the figure was drawn from, recorded as ``key``
+        so that :func:`saved_entry` can tell a rerun that it is already saved.
 
     Returns
     -------
@@ -246,6 +250,41 @@ def save_figure(
                                 date_col="date" if "date" in corpus else None),
         "versions": package_versions(),
         **(_git_state() if record_commit else {"git_commit": None, "git_dirty": None}),
+        **({"key": key} if key is not None else {}),
     }
     _update_manifest(folder, name, entry)
     return entry
+
+
+def saved_entry(output_dir: str | os.PathLike | None, name: str, key: str
+                ) -> dict[str, Any] | None:
+    """Return a figure's manifest entry if it was saved from the same inputs and is intact.
+
+    Parameters
+    ----------
+    output_dir : path-like, optional
+        The figures folder; default the project's ``figures/``.
+    name : str
+        The figure's name.
+    key : str
+        The digest of its inputs (see :func:`save_figure`).
+
+    Returns
+    -------
+    dict or None
+        The entry, when it records ``key`` and every file it lists exists with
+        its SHA-256; otherwise None (the figure must be drawn).
+    """
+    folder = Path(output_dir) if output_dir is not None else FIGURES_DIR
+    try:
+        entry = json.loads((folder / MANIFEST).read_text(encoding="utf-8")).get(name)
+    except (OSError, ValueError, UnicodeDecodeError, AttributeError):
+        return None
+    if not isinstance(entry, dict) or entry.get("key") != key:
+        return None
+    files = entry.get("files") or {}
+    try:
+        intact = all(_sha256(folder / f) == digest for f, digest in files.items())
+    except OSError:
+        return None
+    return entry if intact and files else None

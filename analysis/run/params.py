@@ -185,10 +185,8 @@ PARAMETERS: dict[str, _Param] = {
     "n_boot": _Param(_int(1), "bootstrap resamples"),
     "neighbours": _Param(_int(1), "nearest documents per document"),
     "neighbours_max_docs": _Param(_int(1), "documents whose neighbours are listed"),
-    "mode": _Param(_choice("chars", "tokens"), "phrase unit"),
     "min_chars": _Param(_int(2), "shortest phrase in characters"),
-    "n_min": _Param(_int(2), "shortest phrase in tokens"),
-    "n_max": _Param(_int(2), "longest phrase in tokens"),
+    "max_chars": _Param(_int(2), "longest shared run followed, in characters"),
     "min_groups": _Param(_int(2), "fewest groups using a phrase"),
 }
 """What every notebook parameter accepts, by name."""
@@ -234,7 +232,7 @@ def validate_parameters(params: Mapping[str, Any]) -> dict[str, Any]:
     """Check a set of notebook parameters together and return them normalised.
 
     Besides each value (:func:`check_parameter`): ``date_from`` not after
-    ``date_to``, ``n_max`` not below ``n_min``, a ``scheduler`` only with
+    ``date_to``, ``max_chars`` not below ``min_chars``, a ``scheduler`` only with
     ``engine='dask'``.
 
     Parameters
@@ -257,10 +255,10 @@ def validate_parameters(params: Mapping[str, Any]) -> dict[str, Any]:
     if lo is not None and hi is not None and lo.normalize() > hi.normalize():
         raise AnalysisError(f"The 'date_from' parameter ({lo:%Y-%m-%d}) must not be after "
                             f"'date_to' ({hi:%Y-%m-%d}).")
-    if out.get("n_max") is not None and out.get("n_min") is not None \
-            and out["n_max"] < out["n_min"]:
-        raise AnalysisError(f"The 'n_max' parameter must be >= n_min={out['n_min']}; "
-                            f"got {out['n_max']}.")
+    if out.get("max_chars") is not None and out.get("min_chars") is not None \
+            and out["max_chars"] < out["min_chars"]:
+        raise AnalysisError(f"The 'max_chars' parameter must be >= min_chars="
+                            f"{out['min_chars']}; got {out['max_chars']}.")
     if "scheduler" in out or "engine" in out:
         check_engine(out.get("engine", "local"), out.get("scheduler"), func="the notebooks")
     return out

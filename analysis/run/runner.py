@@ -263,8 +263,6 @@ def _run_books(books: list[Path], per_book: dict[Path, dict[str, Any]], out: Pat
     from tqdm.auto import tqdm
 
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
-    if not only:  # a full run rebuilds the manifest: no entry outlives its figure
-        (out / "manifest.json").unlink(missing_ok=True)
     results = []
     for book in tqdm(books, desc="notebooks", disable=not progress, file=sys.stderr):
         before = {p: p.stat().st_mtime_ns for p in out.glob("*") if p.is_file()}
@@ -279,7 +277,25 @@ def _run_books(books: list[Path], per_book: dict[Path, dict[str, Any]], out: Pat
         written = sum(1 for p in out.glob("*") if p.is_file() and p.suffix != ".json"
                       and before.get(p) != p.stat().st_mtime_ns)
         results.append(RunResult(book.stem, status, time.perf_counter() - start, written, error))
+    _prune_manifest(out)
     return results
+
+
+def _prune_manifest(folder: Path) -> None:
+    """Drop the manifest entries whose files are gone: no entry outlives its figure."""
+    import json
+
+    from ..core.io import write_text
+
+    path = folder / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    kept = {name: entry for name, entry in manifest.items()
+            if all((folder / f).is_file() for f in (entry.get("files") or {}))}
+    if kept != manifest:
+        write_text(path, json.dumps(kept, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
 
 
 def summary_table(results: list[RunResult]) -> str:

@@ -23,6 +23,7 @@ share the loaded corpus, the tokens, the counts and the results.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -37,10 +38,10 @@ from ..core.store import ResultStore, result_key
 from ..corpus.fingerprint import corpus_fingerprint
 from ..corpus.load import load_corpus
 from ..corpus.select import select_documents
-from ..figures.save import save_figure
+from ..figures.save import package_versions, save_figure, saved_entry
 from ..stats import duplicates as _duplicates_module
 from ..stats.counts import TermCounts, corpus_counts
-from ..stats.duplicates import near_duplicates
+from ..stats.duplicates import duplicate_clusters, near_duplicates
 from ..stats.events import load_events
 from ..stats.keyness import keyness
 from ..stats.kwic import kwic
@@ -63,6 +64,20 @@ __all__ = ["SavedFigure", "Study"]
 _STATS = Path(_duplicates_module.__file__).resolve().parent
 
 
+def _show_saved(folder: Path, name: str, entry: Mapping[str, Any]) -> None:
+    """Show a saved figure inline when running in IPython (its PNG, else nothing)."""
+    png = f"{name}.png"
+    if png not in entry.get("files", {}):
+        return
+    try:
+        from IPython import get_ipython
+        from IPython.display import Image, display
+    except ImportError:  # pragma: no cover - IPython ships with the notebooks' kernel
+        return
+    if get_ipython() is not None:
+        display(Image(filename=str(folder / png), width=900))
+
+
 def _code_digest() -> str:
     """Return a digest of the statistics' source: a code change invalidates cached results."""
     digest = hashlib.sha256()
@@ -71,17 +86,48 @@ def _code_digest() -> str:
     return digest.hexdigest()
 
 
+_FIGURES = Path(save_figure.__code__.co_filename).resolve().parent
+
+
+def _figures_digest() -> str:
+    """Return a digest of the figure code: a change redraws every figure."""
+    digest = hashlib.sha256()
+    for path in sorted(_FIGURES.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _digest(value: Any) -> str:
+    """Return a stable text for what a figure is drawn from (tables by their content)."""
+    if isinstance(value, pd.DataFrame):
+        text = value.to_csv(index=False, lineterminator="\n")
+        return hashlib.sha256((text + json.dumps(value.attrs, sort_keys=True, default=str,
+                                                 ensure_ascii=False)).encode()).hexdigest()
+    if isinstance(value, Mapping):
+        return json.dumps({str(k): _digest(v) for k, v in sorted(value.items(),
+                                                                  key=lambda kv: str(kv[0]))})
+    if isinstance(value, (list, tuple)):
+        return json.dumps([_digest(v) for v in value])
+    return json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
+
+
 @dataclass(frozen=True)
 class SavedFigure:
-    """What :meth:`Study.save` wrote: the files and their manifest entry."""
+    """What :meth:`Study.save` or :meth:`Study.figure` wrote: the files and their manifest entry.
+
+    ``cached`` is True when the figure was already saved from the same inputs
+    and was not drawn again.
+    """
 
     name: str
     folder: Path
     files: tuple[str, ...]
     entry: dict
+    cached: bool = False
 
     def __repr__(self) -> str:
-        return f"saved {self.name} ({', '.join(self.files)}) in {self.folder}"
+        how = "unchanged" if self.cached else "saved"
+        return f"{how}: {self.name} ({', '.join(self.files)}) in {self.folder}"
 
 
 class Study:
@@ -394,11 +440,21 @@ class Study:
         self._record("neighbours", k=k, max_docs=max_docs)
         return table
 
-    def phrases(self, **options: Any) -> pd.DataFrame:
-        """List phrases shared by groups, cached (:func:`analysis.stats.phrases.shared_phrases`)."""
-        docs = self.tokens if options.get("mode", "tokens") == "tokens" else self.docs
-        table = self._cached("phrases", options, lambda: shared_phrases(
-            docs, group_col=self.group_col, **options))
+    def phrases(self, *, duplicate_threshold: float = 0.8, **options: Any) -> pd.DataFrame:
+        """List the phrases groups share, reposts counted once, cached.
+
+        See :func:`analysis.stats.phrases.shared_phrases`; near-duplicate
+        clusters come from :meth:`near_duplicates` (``duplicate_threshold``).
+        """
+        def compute() -> pd.DataFrame:
+            pairs = self.near_duplicates(threshold=duplicate_threshold)
+            clusters = duplicate_clusters(self.docs, pairs=pairs, group_col=None)
+            return shared_phrases(self.docs, group_col=self.group_col,
+                                  segmenter=self.segmenter,
+                                  clusters=clusters.set_index("doc_id")["cluster"], **options)
+
+        table = self._cached("phrases", {**options, "duplicate_threshold": duplicate_threshold},
+                             compute)
         self._record("phrases", **options)
         return table
 
@@ -408,8 +464,57 @@ class Study:
 
     # -- output ----------------------------------------------------------------
 
+    def figure(self, name: str, plot: Callable[..., Figure], table: pd.DataFrame, *,
+               data: pd.DataFrame | None = None, params: Mapping[str, Any] | None = None,
+               **options: Any) -> SavedFigure:
+        """Draw ``plot(table, **options)`` and save it, unless it is saved already.
+
+        The figure is keyed by everything it is drawn from: the plotting
+        function and its options, the table, the data written beside it, the
+        notebook's parameters, the corpus fingerprint, the formats, the figure
+        code and the package versions. When ``output_dir/manifest.json`` holds
+        that key and every file is intact, nothing is drawn (a warm rerun of
+        twelve word clouds takes no time) and the saved PNG is shown instead.
+
+        Parameters
+        ----------
+        name : str
+            The file stem, e.g. ``"02_wordclouds"``.
+        plot : callable
+            A function of :mod:`analysis.figures` taking the table first.
+        table : pandas.DataFrame
+            What is drawn.
+        data : pandas.DataFrame, optional
+            The table written beside the figure as CSV; default ``table``.
+        params : mapping, optional
+            Settings to record besides the notebook's parameters.
+        **options
+            Passed to ``plot``.
+
+        Returns
+        -------
+        SavedFigure
+        """
+        data = table if data is None else data
+        record = self._record_params(params)
+        key = hashlib.sha256("\n".join([
+            f"{plot.__module__}.{plot.__qualname__}", _digest(options), _digest(table),
+            _digest(data), _digest(record), _digest(self.fingerprint),
+            _digest(list(self.params.formats)), _figures_digest(),
+            _digest(package_versions())]).encode()).hexdigest()
+        entry = saved_entry(self.params.output_dir, name, key)
+        if entry is not None:
+            _show_saved(self.params.output_dir, name, entry)
+            return SavedFigure(name, self.params.output_dir, tuple(entry["files"]), entry,
+                               cached=True)
+        return self.save(plot(table, **options), name, data=data, params=params, key=key)
+
+    def _record_params(self, params: Mapping[str, Any] | None) -> dict[str, Any]:
+        return {"corpus_dir": self.params.corpus_dir, "metadata": self.params.metadata,
+                **self._given, **dict(params or {})}
+
     def save(self, fig: Figure, name: str, *, data: pd.DataFrame | None = None,
-             params: Mapping[str, Any] | None = None) -> SavedFigure:
+             params: Mapping[str, Any] | None = None, key: str | None = None) -> SavedFigure:
         """Write a figure, its data and its manifest entry (:func:`analysis.figures.save.save_figure`).
 
         The entry records every parameter of the notebook (the Study's and
@@ -425,16 +530,17 @@ class Study:
             The table drawn, written beside it as CSV.
         params : mapping, optional
             Settings to record besides the notebook's parameters.
+        key : str, optional
+            The digest of the figure's inputs (:meth:`figure` passes it).
 
         Returns
         -------
         SavedFigure
         """
-        record = {"corpus_dir": self.params.corpus_dir, "metadata": self.params.metadata,
-                  **self._given, **dict(params or {})}
         entry = save_figure(fig, name, data=data, formats=self.params.formats,
-                            output_dir=self.params.output_dir, params=record,
-                            corpus=self.fingerprint)
+                            output_dir=self.params.output_dir,
+                            params=self._record_params(params), corpus=self.fingerprint,
+                            key=key)
         return SavedFigure(name, self.params.output_dir, tuple(entry["files"]), entry)
 
     def methods_paragraph(self, lang: str = "en") -> str:
@@ -452,7 +558,7 @@ class Study:
         done = {r["analysis"]: r for r in self.records}
         counted = any(a in done for a in ("tfidf", "keyness", "timeline", "similarity",
                                           "neighbours")) or \
-            ("phrases" in done and done["phrases"].get("mode", "tokens") == "tokens")
+            "phrases" in done
         weighting = None
         if "tfidf" in done:
             r = done["tfidf"]

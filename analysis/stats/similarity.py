@@ -32,10 +32,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.preprocessing import normalize
 
 from ..core.errors import AnalysisError, check_choice, check_column, check_number
-from .counts import TermCounts, pool_rows
+from .counts import TermCounts, normalize_rows, pool_rows
 from .duplicates import drop_near_duplicates
 from .tfidf import unit_counts
 
@@ -110,9 +109,9 @@ def _group_vectors(prep: _Prepared, weights: np.ndarray, pooling: str) -> sp.csr
     """Return the l2-normalised group vectors (groups x terms)."""
     counts, idf = prep.tf, sp.diags(_idf(prep, weights))
     if pooling == "pooled":
-        return normalize(pool_rows(counts, prep.codes, len(prep.groups), weights) @ idf)
+        return normalize_rows(pool_rows(counts, prep.codes, len(prep.groups), weights) @ idf)
     per_group = np.bincount(prep.codes, weights=weights, minlength=len(prep.groups))
-    return normalize(pool_rows(normalize(counts @ idf), prep.codes, len(prep.groups),
+    return normalize_rows(pool_rows(normalize_rows(counts @ idf), prep.codes, len(prep.groups),
                                weights / per_group[prep.codes]))
 
 
@@ -411,7 +410,7 @@ def nearest_neighbours(
                     text_col="",
                     date_col=None, duplicate_threshold=0.8, sublinear_tf=sublinear_tf,
                     func=func)
-    docs = normalize(prep.tf @ sp.diags(_idf(prep, np.ones(prep.tf.shape[0])))).tocsr()
+    docs = normalize_rows(prep.tf @ sp.diags(_idf(prep, np.ones(prep.tf.shape[0])))).tocsr()
     query = np.ones(docs.shape[0], dtype=bool)
     if max_docs is not None and docs.shape[0] > max_docs:
         query[:] = False

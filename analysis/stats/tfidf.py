@@ -29,7 +29,6 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from sklearn.feature_extraction.text import TfidfTransformer
 
 from ..core.errors import (
     AnalysisError,
@@ -39,7 +38,7 @@ from ..core.errors import (
     check_number,
     format_list,
 )
-from .counts import TermCounts, counts_of, table_group_col
+from .counts import TermCounts, counts_of, table_group_col, tfidf_weights
 
 __all__ = ["TFIDF_COLUMNS", "tfidf", "top_terms", "unit_counts"]
 
@@ -229,8 +228,8 @@ def tfidf(
     pooled = unit_counts(docs, counts, group_col=group_col, tokens_col=tokens_col,
                          id_col=id_col, min_df=min_df, max_df=max_df, func=func)
     counts, vocabulary, units = pooled.matrix, pooled.vocabulary, pooled.units
-    transformer = TfidfTransformer(norm=norm, smooth_idf=smooth_idf, sublinear_tf=sublinear_tf)
-    weights = transformer.fit_transform(counts).tocsr()
+    weights, idf = tfidf_weights(counts, norm=norm, smooth_idf=smooth_idf,
+                                 sublinear_tf=sublinear_tf)
     rows, cols = counts.nonzero()
     scores = np.asarray(weights[rows, cols]).ravel()
     unit_df = np.bincount(counts.indices, minlength=counts.shape[1])
@@ -242,7 +241,7 @@ def tfidf(
         "term": vocabulary[cols],
         "tf": np.asarray(counts[rows, cols]).ravel().astype(np.int64),
         "df": unit_df[cols].astype(np.int64),
-        "idf": transformer.idf_[cols],
+        "idf": idf[cols],
         "tfidf": scores,
         "rank": (np.arange(len(rows)) - starts + 1).astype(np.int64),
     })

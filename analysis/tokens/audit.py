@@ -48,7 +48,7 @@ def _rows(kind: str, tokens: list[str], counts: Counter, without: Counter, docs:
 
 
 def segmentation_audit(
-    corpus: pd.DataFrame,
+    docs: pd.DataFrame,
     *,
     text_col: str = "text",
     config: SegmenterConfig | None = None,
@@ -59,13 +59,13 @@ def segmentation_audit(
 ) -> pd.DataFrame:
     """Show what the user dictionary changes and which words it still misses.
 
-    The corpus is segmented (through the token cache) with ``config`` and with
+    The docs is segmented (through the token cache) with ``config`` and with
     the same configuration without any user dictionary; with ``hmm=False`` a
     third time with the HMM on, to find the words it would guess.
 
     Parameters
     ----------
-    corpus : pandas.DataFrame
+    docs : pandas.DataFrame
         One row per document.
     text_col : str, default 'text'
         The column of texts.
@@ -100,11 +100,11 @@ def segmentation_audit(
     opts = dict(text_col=text_col, cache_dir=cache_dir, use_cache=use_cache)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", EmptyDocumentsWarning)
-        with_dict = tokenize(corpus, config=config, **opts)["tokens"].tolist()
+        with_dict = tokenize(docs, config=config, **opts)["tokens"].tolist()
         warnings.simplefilter("ignore", DictionaryWarning)  # the bare run is only a baseline
-        without = tokenize(corpus, config=bare, **opts)["tokens"].tolist()
+        without = tokenize(docs, config=bare, **opts)["tokens"].tolist()
         guessed = (with_dict if config.hmm else
-                   tokenize(corpus, config=replace(config, hmm=True), **opts)["tokens"].tolist())
+                   tokenize(docs, config=replace(config, hmm=True), **opts)["tokens"].tolist())
     counts, docs = _counts(with_dict)
     base_counts, _ = _counts(without)
     seg, base = Segmenter(config), Segmenter(bare)

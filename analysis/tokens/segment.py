@@ -114,7 +114,7 @@ def segment_texts(segmenter: Segmenter, texts: list[str], *, engine: str = "loca
 
 
 def tokenize(
-    corpus: pd.DataFrame,
+    docs: pd.DataFrame,
     *,
     text_col: str = "text",
     tokens_col: str = "tokens",
@@ -125,11 +125,11 @@ def tokenize(
     n_jobs: int | None = None,
     scheduler: str | None = None,
 ) -> pd.DataFrame:
-    """Add a column of space-joined tokens to a copy of the corpus.
+    """Add a column of space-joined tokens to a copy of the documents.
 
     Parameters
     ----------
-    corpus : pandas.DataFrame
+    docs : pandas.DataFrame
         One row per document.
     text_col : str, default 'text'
         The column of texts; NA reads as an empty text.
@@ -155,7 +155,7 @@ def tokenize(
     Returns
     -------
     pandas.DataFrame
-        A copy of ``corpus`` with ``tokens_col`` (str; ``""`` for a document
+        A copy of ``docs`` with ``tokens_col`` (str; ``""`` for a document
         with no token). ``attrs["token_cache"]`` holds the cache ``hits`` and
         ``misses`` (distinct texts) and the cache ``path``;
         ``attrs["empty_documents"]`` the ids (``doc_id`` or index) of documents
@@ -163,7 +163,7 @@ def tokenize(
         ``attrs["segmenter"]`` the configuration and its fingerprint.
     """
     func = "tokenize"
-    check_column(corpus, text_col, param="text_col", func=func)
+    check_column(docs, text_col, param="text_col", func=func)
     if not isinstance(tokens_col, str) or not tokens_col or tokens_col == text_col:
         raise AnalysisError(f"The 'tokens_col' parameter of {func} must be a non-empty column "
                             f"name other than text_col={text_col!r}; got {tokens_col!r}.")
@@ -172,7 +172,7 @@ def tokenize(
     if n_jobs is not None:
         check_number(n_jobs, param="n_jobs", func=func, low=1, integer=True)
     segmenter = Segmenter(config)
-    texts = as_texts(corpus[text_col], text_col, func=func)
+    texts = as_texts(docs[text_col], text_col, func=func)
 
     def segment(missing: list[str]) -> list[str]:
         return segment_texts(segmenter, missing, engine=engine, n_jobs=n_jobs,
@@ -181,16 +181,16 @@ def tokenize(
     tokens, stats = cached_tokens(texts, segment, fingerprint=segmenter.fingerprint,
                                   cache_dir=cache_dir, use_cache=use_cache,
                                   metadata=segmenter.describe())
-    out = corpus.copy()
-    out[tokens_col] = pd.Series(tokens, index=corpus.index, dtype="str")
-    ids = corpus["doc_id"].tolist() if "doc_id" in corpus.columns else corpus.index.tolist()
+    out = docs.copy()
+    out[tokens_col] = pd.Series(tokens, index=docs.index, dtype="str")
+    ids = docs["doc_id"].tolist() if "doc_id" in docs.columns else docs.index.tolist()
     empty = [ids[i] for i, t in enumerate(tokens) if not t]
     if empty:
         shown = ", ".join(repr(i) for i in empty[:10]) + (", ..." if len(empty) > 10 else "")
         warnings.warn(f"{func}: {len(empty)} document(s) have no token left after filtering "
                       f"(empty, or only stop words, numbers and punctuation): [{shown}]; they "
                       f"get an empty {tokens_col!r} string.", EmptyDocumentsWarning, stacklevel=2)
-    out.attrs = {**corpus.attrs, "token_cache": stats, "empty_documents": empty,
+    out.attrs = {**docs.attrs, "token_cache": stats, "empty_documents": empty,
                  "segmenter": segmenter.describe()}
     return out
 

@@ -253,6 +253,13 @@ class Segmenter:
         """Return the text in NFKC form with URLs and file names blanked out."""
         return _URL.sub(" ", unicodedata.normalize("NFKC", text))
 
+    def words(self, text: str) -> list[str]:
+        """Cut a text into words exactly as written: no normalisation, no filter.
+
+        The words join back into ``text``; phrase boundaries use them.
+        """
+        return self.backend.cut(text, hmm=self.config.hmm)
+
     def raw_cut(self, text: str) -> list[str]:
         """Cut a preprocessed text with the backend, without any filter."""
         return [w for w, _ in self._cut(self.preprocess(text), pos=self.config.pos is not None)]
