@@ -22,14 +22,15 @@ _ORIGIN_LINK = re.compile(r"\[\s*转入文章首发地址\s*\]\(\s*([^)\s]+)\s*\
 # Link targets may close with "）": normalisation turns ")" after CJK full-width.
 _IMAGE_MD = re.compile(r"!\[[^\]]*\]\([^)）]*[)）]")
 _LINK_MD = re.compile(r"(?<!!)\[([^\]]*)\]\((?:https?://|/|\.\.?/|mailto:)[^)）\s]*[)）]")
-_HTML = re.compile(r"<!--.*?-->|<!\[[^\]]*\]>|</?[A-Za-z][^<>]{0,200}>", re.S)
+_HTML = re.compile(r"<!--.*?-->|<!\[[^\]]*\]>|</?[A-Za-z][^<>]{0,200}>|<\?[A-Za-z][^<>]{0,200}>",
+                   re.S)
 _BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
 _IMAGE_FILE = re.compile(r"^[\w\-.（）()]{1,60}\.(?:jpe?g|png|gif|bmp|webp|tiff?)$", re.I)
 _EDITOR = re.compile(
     r"^[（(\[【]?\s*(?:责任编辑|责编|编辑)\s*[:：]\s*(?P<name>[^)）\]】]+?)\s*[)）\]】]?\s*$"
 )
 _CREDIT = re.compile(
-    r"^[（(]?\s*(?:稿件来源|图片来源|来源|文字|文|图|图文|摄影|摄像|撰稿|供稿|通讯员|审核|审稿|"
+    r"^[（(]?\s*(?:稿件来源|图片来源|新闻来源|信息来源|消息来源|来源|文字|文|图|图文|摄影|摄像|撰稿|供稿|通讯员|审核|审稿|"
     r"校对|初审|复审|终审|作者|核稿|签发|记者)\s*[:：|丨]"
 )
 _TAIL = re.compile(

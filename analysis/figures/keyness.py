@@ -17,7 +17,8 @@ __all__ = ["keyness_drawn", "plot_keyness"]
 
 def keyness_drawn(
     table: pd.DataFrame, *, group_col: str | None = None, n: int = 10,
-    significant_only: bool = True
+    significant_only: bool = True, keep_aliases: bool = False, min_docs: int = 3,
+    keep_names: bool = True
 ) -> pd.DataFrame:
     """Select the keyness rows :func:`plot_keyness` draws: the data behind the figure.
 
@@ -31,6 +32,15 @@ def keyness_drawn(
         Over-used terms per group (and up to ``n // 2`` under-used ones), by G2.
     significant_only : bool, default True
         Keep only rows whose ``significant`` flag is set.
+    keep_aliases : bool, default False
+        Draw terms that name a compared group (column ``alias``): they are
+        true and useless, so they are left out unless asked for.
+    min_docs : int, default 3
+        An over-used term must be spread: in at least this many documents of
+        the group, reposts once (column ``n_docs``).
+    keep_names : bool, default True
+        False leaves out person and place names (column ``name``, from
+        :func:`analysis.stats.aliases.flag_names`).
 
     Returns
     -------
@@ -41,6 +51,12 @@ def keyness_drawn(
     for col in ("term", "log_ratio", "g2", "direction", "freq_target"):
         check_column(table, col, param="table", func="keyness_drawn")
     data = table[table["significant"]] if significant_only and "significant" in table else table
+    if not keep_aliases and "alias" in data.columns:
+        data = data[~data["alias"].to_numpy(dtype=bool)]
+    if not keep_names and "name" in data.columns:
+        data = data[~data["name"].to_numpy(dtype=bool)]
+    spread = data["n_docs"].to_numpy() >= min_docs if "n_docs" in data.columns else True
+    data = data[(data["direction"] != "over").to_numpy() | spread]
     parts = []
     for group in dict.fromkeys(table[group_col]):
         part = data[data[group_col] == group]
@@ -57,6 +73,9 @@ def plot_keyness(
     n: int = 10,
     ncols: int = 3,
     significant_only: bool = True,
+    keep_aliases: bool = False,
+    min_docs: int = 3,
+    keep_names: bool = True,
 ) -> Figure:
     """Draw the most over- and under-used terms per group as signed log ratios.
 
@@ -72,6 +91,8 @@ def plot_keyness(
         Panels per row.
     significant_only : bool, default True
         Draw only terms whose ``q_value`` is below the table's alpha.
+    keep_aliases, min_docs, keep_names
+        Which terms may be drawn, as in :func:`keyness_drawn`.
 
     Returns
     -------
@@ -81,7 +102,8 @@ def plot_keyness(
         drawn are :func:`keyness_drawn`.
     """
     group_col = table_group_col(table, group_col, func="plot_keyness")
-    drawn = keyness_drawn(table, group_col=group_col, n=n, significant_only=significant_only)
+    drawn = keyness_drawn(table, group_col=group_col, n=n, significant_only=significant_only,
+                          keep_aliases=keep_aliases, min_docs=min_docs, keep_names=keep_names)
     groups = list(dict.fromkeys(table[group_col]))
     rows, cols = grid_shape(max(1, len(groups)), ncols)
     with paper_style():

@@ -168,8 +168,13 @@ PARAMETERS: dict[str, _Param] = {
     "cache_dir": _Param(_path("folder"), "cache folder"),
     "engine": _Param(_choice(*ENGINES), "where files are read and segmented"),
     "scheduler": _Param(_text(True), "dask scheduler address"),
+    "aliases": _Param(_path("file"), "YAML or CSV of names each group goes by"),
     # per notebook
     "freq": _Param(_choice("D", "W", "M"), "period: D day, W week, M month"),
+    "drop_names": _Param(_bool, "leave person and place names out of the figures"),
+    "min_log_ratio": _Param(lambda n, v: None if v is None else _real(-10, 10)(n, v),
+                            "characteristic terms: over-used at least 2**this times"),
+    "min_docs": _Param(_int(1), "a term drawn must be in this many documents of the group"),
     "top_n": _Param(_int(1), "items drawn per group"),
     "min_df": _Param(_min_df, "fewest groups (int) or share of groups (float) holding a term"),
     "sublinear_tf": _Param(_bool, "1 + log(tf) instead of tf"),
@@ -192,7 +197,7 @@ PARAMETERS: dict[str, _Param] = {
 """What every notebook parameter accepts, by name."""
 
 SHARED = ("corpus_dir", "metadata", "institutions", "date_from", "date_to", "group_col",
-          "output_dir", "formats", "cache_dir", "engine", "scheduler")
+          "aliases", "output_dir", "formats", "cache_dir", "engine", "scheduler")
 """The parameters every notebook declares: the fields of :class:`StudyParams`."""
 
 
@@ -292,6 +297,7 @@ class StudyParams:
     date_from: pd.Timestamp | None = None
     date_to: pd.Timestamp | None = None
     group_col: str = "institution"
+    aliases: Path | None = None
     output_dir: Path = FIGURES_DIR
     formats: tuple[str, ...] = FORMATS
     cache_dir: Path | None = None
@@ -328,7 +334,7 @@ class StudyParams:
             values["institutions"] = tuple(values["institutions"])
         return cls(**{k: v for k, v in values.items() if v is not None or k in
                       ("metadata", "cache_dir", "scheduler", "date_from", "date_to",
-                       "institutions")})
+                       "institutions", "aliases")})
 
     def as_dict(self) -> dict[str, Any]:
         """Return the parameters as plain values (paths and dates as strings)."""

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -40,6 +41,7 @@ from ..corpus.load import load_corpus
 from ..corpus.select import select_documents
 from ..figures.save import package_versions, save_figure, saved_entry
 from ..stats import duplicates as _duplicates_module
+from ..stats.aliases import flag_names, group_aliases, read_aliases
 from ..stats.counts import TermCounts, corpus_counts
 from ..stats.duplicates import duplicate_clusters, near_duplicates
 from ..stats.events import load_events
@@ -147,6 +149,9 @@ class Study:
     group_col : str, default 'institution'
         The column whose values are compared: ``institution`` or any column of
         the sidecar; checked against the loaded columns.
+    aliases : path-like, optional
+        A YAML (``group: [alias, ...]``) or CSV (group, alias) file of names the
+        groups go by, added to those found (:func:`analysis.stats.aliases.group_aliases`).
     output_dir : path-like, optional
         Where figures go; default the project's ``figures/``.
     formats : sequence of {'png', 'svg', 'pdf'}, default all three
@@ -185,6 +190,7 @@ class Study:
         date_from: Any = None,
         date_to: Any = None,
         group_col: str = "institution",
+        aliases: str | Path | None = None,
         output_dir: str | Path | None = None,
         formats: Sequence[str] = ("png", "svg", "pdf"),
         cache_dir: str | Path | None = None,
@@ -196,7 +202,8 @@ class Study:
         self.params = StudyParams.from_mapping(dict(
             corpus_dir=corpus_dir, metadata=metadata,
             institutions=list(institutions) if isinstance(institutions, tuple) else institutions,
-            date_from=date_from, date_to=date_to, group_col=group_col, output_dir=output_dir,
+            date_from=date_from, date_to=date_to, group_col=group_col, aliases=aliases,
+            output_dir=output_dir,
             formats=list(formats) if isinstance(formats, tuple) else formats,
             cache_dir=cache_dir, engine=engine, scheduler=scheduler))
         if segmenter is not None and not isinstance(segmenter, SegmenterConfig):
@@ -210,7 +217,8 @@ class Study:
                                 f"{shared} as arguments of Study.")
         self.parameters: dict[str, Any] = validate_parameters(extra)
         self._given = {"institutions": institutions, "date_from": date_from, "date_to": date_to,
-                       "group_col": group_col, **extra}  # recorded as given
+                       "group_col": group_col, "aliases": self.params.aliases,
+                       **extra}  # recorded as given
         self.records: list[dict[str, Any]] = []
         cache = self.params.cache_dir
         self.results = ResultStore(None if cache is None else cache)
@@ -291,6 +299,20 @@ class Study:
                         scheduler=p.scheduler)
 
     @cached_property
+    def aliases(self) -> pd.DataFrame:
+        """The names each group goes by: found in the corpus, plus the ``aliases`` file."""
+        extra = read_aliases(self.params.aliases) if self.params.aliases else None
+        return group_aliases(self.docs, self.counts, group_col=self.group_col, extra=extra,
+                             segmenter=self.segmenter)
+
+    @cached_property
+    def clusters(self) -> pd.Series:
+        """Each document's near-duplicate cluster (reposts), by ``doc_id``; cached pairs."""
+        pairs = self.near_duplicates()
+        table = duplicate_clusters(self.docs, pairs=pairs, group_col=None)
+        return table.set_index("doc_id")["cluster"]
+
+    @cached_property
     def fingerprint(self) -> dict[str, Any]:
         """The corpus fingerprint of the selected documents (in every manifest entry)."""
         return corpus_fingerprint(self.docs, date_col="date" if "date" in self.docs else None)
@@ -328,22 +350,45 @@ class Study:
         self._record("overview", freq=freq)
         return table
 
-    def tfidf(self, **options: Any) -> pd.DataFrame:
-        """Weight terms per group by TF-IDF (:func:`analysis.stats.tfidf.tfidf`)."""
-        table = tfidf(self.docs, self.counts, group_col=self.group_col, **options)
+    def tfidf(self, *, names: bool = False, **options: Any) -> pd.DataFrame:
+        """Weight terms per group by TF-IDF (:func:`analysis.stats.tfidf.tfidf`).
+
+        Reposts count once in ``n_docs`` and ``dp``; ``alias`` flags the groups'
+        names; ``names=True`` adds ``name`` (person and place names,
+        :func:`analysis.stats.aliases.flag_names`).
+        """
+        table = tfidf(self.docs, self.counts, group_col=self.group_col,
+                      clusters=self.clusters, aliases=self.aliases, **options)
         self._record("tfidf", **options)
-        return table
+        return flag_names(table, segmenter=self.segmenter) if names else table
 
-    def top_terms(self, table: pd.DataFrame, *, n: int = 10, by: str = "tfidf") -> pd.DataFrame:
-        """Keep each group's ``n`` best terms of a table (:func:`analysis.stats.tfidf.top_terms`)."""
-        return top_terms(table, n=n, group_col=self.group_col, by=by)
+    def top_terms(self, table: pd.DataFrame, *, n: int = 10, by: str = "tfidf",
+                  keep_aliases: bool = False, min_docs: int = 1,
+                  keep_names: bool = True) -> pd.DataFrame:
+        """Keep each group's ``n`` best terms of a table (:func:`analysis.stats.tfidf.top_terms`).
 
-    def keyness(self, **options: Any) -> pd.DataFrame:
-        """Compare each group with the rest, term by term (:func:`analysis.stats.keyness.keyness`)."""
-        table = keyness(self.docs, self.counts, group_col=self.group_col, **options)
+        The groups' names are left out unless ``keep_aliases``; a term must be
+        in ``min_docs`` documents of the group (reposts once); ``keep_names=False``
+        leaves out person and place names (needs the ``name`` column).
+        """
+        if not keep_names:
+            table = flag_names(table, segmenter=self.segmenter) if "name" not in table \
+                else table
+            table = table[~table["name"].to_numpy(dtype=bool)]
+        return top_terms(table, n=n, group_col=self.group_col, by=by,
+                         keep_aliases=keep_aliases, min_docs=min_docs)
+
+    def keyness(self, *, names: bool = False, **options: Any) -> pd.DataFrame:
+        """Compare each group with the rest, term by term (:func:`analysis.stats.keyness.keyness`).
+
+        Reposts count once in ``n_docs`` and ``dp``; ``alias`` flags the groups'
+        names; ``names=True`` adds ``name`` (person and place names).
+        """
+        table = keyness(self.docs, self.counts, group_col=self.group_col,
+                        clusters=self.clusters, aliases=self.aliases, **options)
         self._record("keyness", **{"min_freq": 5, "measure": "g2", "alpha": 0.05,
                                    "correction": "fdr_bh", "reference": None, **options})
-        return table
+        return flag_names(table, segmenter=self.segmenter) if names else table
 
     def timeline(self, terms: str | Sequence[str], **options: Any) -> pd.DataFrame:
         """Follow terms per group and period (:func:`analysis.stats.timeline.keyword_timeline`)."""
@@ -457,6 +502,43 @@ class Study:
                              compute)
         self._record("phrases", **options)
         return table
+
+    def run(self, analysis: Callable[..., Any], *, cache: bool = True,
+            tokens: bool = False, **options: Any) -> Any:
+        """Run any statistic written as ``analysis(docs, counts, *, group_col, **options)``.
+
+        The documents, their counts and the group column are passed; the
+        result is cached by content (when ``cache`` and it is a DataFrame, or
+        a dict of DataFrames) and recorded for the methods paragraph, which
+        adds the sentence ``analysis``'s module writes with its
+        ``methods_text(record, lang)`` function, when it has one.
+
+        Parameters
+        ----------
+        analysis : callable
+            A statistic of :mod:`analysis.stats` (or any function of that shape).
+        cache : bool, default True
+            Keep the result in the results cache.
+        tokens : bool, default False
+            Pass the documents with their ``tokens`` column.
+        **options
+            Passed on.
+
+        Returns
+        -------
+        object
+            What ``analysis`` returns.
+        """
+        name = f"{analysis.__module__.rsplit('.', 1)[-1]}.{analysis.__name__}"
+        docs = self.tokens if tokens else self.docs
+
+        def compute() -> Any:
+            return analysis(docs, self.counts, group_col=self.group_col, **options)
+
+        result = self._cached(name, {**options, "tokens": tokens}, compute) if cache \
+            else compute()
+        self._record(name, _function=analysis, **options)
+        return result
 
     def kwic(self, term: str, **options: Any) -> pd.DataFrame:
         """Show each occurrence of a term in context (:func:`analysis.stats.kwic.kwic`)."""
@@ -575,11 +657,20 @@ class Study:
             sim = {"measure": "cosine", "representation": "tfidf", "unit": self.group_col}
         corpus = {**self.fingerprint, "group_col": self.group_col,
                   "n_groups": int(self.docs[self.group_col].nunique())}
-        return methods_paragraph(corpus=corpus,
+        counted = counted or any("_function" in r for r in self.records)
+        text = methods_paragraph(corpus=corpus,
                                  segmenter_info=segmenter_info(self.segmenter) if counted
                                  else None,
                                  weighting=weighting, keyness_test=test, correction=corr,
                                  similarity=sim, lang=lang)
+        extra = []
+        for record in done.values():
+            module = sys.modules.get(getattr(record.get("_function"), "__module__", ""))
+            describe = getattr(module, "methods_text", None)
+            if describe is not None:
+                extra.append(describe({k: v for k, v in record.items() if k != "_function"},
+                                      lang))
+        return (" " if lang == "en" else "").join([text, *filter(None, extra)])
 
     def summary(self) -> str:
         """Describe the selected documents in one line."""

@@ -34,7 +34,8 @@ import pandas as pd
 from scipy.special import erfc, xlogy
 
 from ..core.errors import AnalysisError, check_choice, check_number
-from .counts import TermCounts
+from .annotate import annotate_terms
+from .counts import TermCounts, counts_of
 from .tfidf import unit_counts
 
 __all__ = [
@@ -50,7 +51,7 @@ __all__ = [
 KEYNESS_COLUMNS = (
     "reference", "term", "freq_target", "freq_reference", "total_target", "total_reference",
     "rate_target_per_10k", "rate_reference_per_10k", "g2", "chi2", "log_ratio",
-    "p_value", "q_value", "direction", "significant", "rank",
+    "p_value", "q_value", "direction", "significant", "rank", "n_docs", "dp", "alias",
 )
 _DIRECTIONS = ("over", "under", "equal")
 
@@ -248,6 +249,8 @@ def keyness(
     measure: Literal["g2", "chi2"] = "g2",
     alpha: float = 0.05,
     correction: Literal["fdr_bh", "bonferroni", "none"] = "fdr_bh",
+    clusters: pd.Series | None = None,
+    aliases: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Compare the term frequencies of groups against a reference, term by term.
 
@@ -280,6 +283,12 @@ def keyness(
         ``significant`` is ``q_value < alpha``.
     correction : {'fdr_bh', 'bonferroni', 'none'}, default 'fdr_bh'
         Multiple-test correction over the tested terms of each comparison.
+    clusters : pandas.Series, optional
+        Near-duplicate cluster of each document (by ``id_col``): a repost
+        counts once in ``n_docs`` and ``dp`` (the test itself uses all counts).
+    aliases : pandas.DataFrame, optional
+        The groups' names (:func:`analysis.stats.aliases.group_aliases`);
+        default: found from the corpus.
 
     Returns
     -------
@@ -291,8 +300,11 @@ def keyness(
         ``log_ratio``, ``p_value``, ``q_value``, ``direction`` ("over" when
         a/c > b/d, "under" when less, "equal" when the rates are equal),
         ``significant`` and ``rank`` (1 = the largest ``measure`` within the
-        group and direction; ties broken by term). Rows come by group, then
-        over-used before under-used, then rank.
+        group and direction; ties broken by term), and, within the target
+        group, ``n_docs`` (documents holding the term, reposts once), ``dp``
+        (Gries' DP; NaN when the group lacks the term) and ``alias`` (the term
+        names a compared group). Rows come by group, then over-used before
+        under-used, then rank.
 
     Raises
     ------
@@ -309,6 +321,7 @@ def keyness(
     if group_col in KEYNESS_COLUMNS:
         raise AnalysisError(f"The 'group_col' parameter of {func} must not be one of the "
                             f"output columns {list(KEYNESS_COLUMNS)}; got {group_col!r}.")
+    given = counts
     pooled = unit_counts(docs, counts, group_col=group_col, tokens_col=tokens_col,
                          id_col=id_col, func=func)
     counts, terms, groups = pooled.matrix, pooled.vocabulary, pooled.units
@@ -328,6 +341,11 @@ def keyness(
         frames.append(frame)
     kept = [f for f in frames if not f.empty] or frames[:1]
     table = pd.concat(kept, ignore_index=True)
-    table.attrs = {"group_col": group_col, "min_freq": min_freq, "measure": measure,
-                   "alpha": alpha, "correction": correction}
+    used = docs[docs[group_col].notna().to_numpy()]
+    table = annotate_terms(table, used, counts_of(used, given, tokens_col=tokens_col,
+                                                  id_col=id_col, func=func),
+                           group_col=group_col, clusters=clusters, aliases=aliases,
+                           id_col=id_col)
+    table.attrs = {**table.attrs, "group_col": group_col, "min_freq": min_freq,
+                   "measure": measure, "alpha": alpha, "correction": correction}
     return table

@@ -38,11 +38,13 @@ from ..core.errors import (
     check_number,
     format_list,
 )
+from .annotate import annotate_terms
 from .counts import TermCounts, counts_of, table_group_col, tfidf_weights
 
 __all__ = ["TFIDF_COLUMNS", "tfidf", "top_terms", "unit_counts"]
 
-TFIDF_COLUMNS = ("term", "tf", "df", "idf", "tfidf", "rank")
+TFIDF_COLUMNS = ("term", "tf", "df", "idf", "tfidf", "rank", "log_ratio", "n_docs", "dp",
+                 "alias")
 
 
 def _check_df_bound(value: Any, param: str, func: str) -> float:
@@ -167,6 +169,9 @@ def tfidf(
     min_df: float = 1,
     max_df: float = 1.0,
     smooth_idf: bool = True,
+    min_log_ratio: float | None = None,
+    clusters: pd.Series | None = None,
+    aliases: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Weight the terms of each document or group by TF-IDF, in a long table.
 
@@ -193,6 +198,17 @@ def tfidf(
         Unit-frequency bounds of the vocabulary (int: units; float: proportion).
     smooth_idf : bool, default True
         Add one to ``n`` and ``df`` as if one unit held every term once.
+    min_log_ratio : float, optional
+        Keep only the terms a unit uses at least ``2 ** min_log_ratio`` times as
+        often (per token) as the other units together (``log_ratio`` below);
+        ``1.0`` gives the *characteristic terms* of notebook 02 (see the module
+        notes). None keeps every term (plain TF-IDF).
+    clusters : pandas.Series, optional
+        Near-duplicate cluster of each document (by ``id_col``), so that a
+        repost counts once in ``n_docs`` and ``dp``.
+    aliases : pandas.DataFrame, optional
+        The groups' names (:func:`analysis.stats.aliases.group_aliases`);
+        default: found from the corpus.
 
     Returns
     -------
@@ -200,7 +216,10 @@ def tfidf(
         One row per (unit, term) with a non-zero count: the unit (column named
         ``group_col``), ``term``, ``tf`` (raw count in the
         unit), ``df`` (units containing the term), ``idf``, ``tfidf`` and
-        ``rank`` (1 = highest tfidf within the unit, ties broken by term).
+        ``rank`` (1 = highest tfidf within the unit, ties broken by term),
+        ``log_ratio`` (Hardie's, of the unit against the other units, a zero
+        count read as 0.5), and ``n_docs``, ``dp`` (Gries' DP within the unit)
+        and ``alias`` (:func:`analysis.stats.annotate.annotate_terms`).
         Rows are in unit order, then rank.
 
     Notes
@@ -225,6 +244,7 @@ def tfidf(
     if group_col in TFIDF_COLUMNS:
         raise AnalysisError(f"The 'group_col' parameter of {func} must not be one of the "
                             f"output columns {list(TFIDF_COLUMNS)}; got {group_col!r}.")
+    given = counts
     pooled = unit_counts(docs, counts, group_col=group_col, tokens_col=tokens_col,
                          id_col=id_col, min_df=min_df, max_df=max_df, func=func)
     counts, vocabulary, units = pooled.matrix, pooled.vocabulary, pooled.units
@@ -232,25 +252,46 @@ def tfidf(
                                  sublinear_tf=sublinear_tf)
     rows, cols = counts.nonzero()
     scores = np.asarray(weights[rows, cols]).ravel()
+    tf = np.asarray(counts[rows, cols]).ravel().astype(np.int64)
+    unit_total = np.asarray(counts.sum(axis=1)).ravel().astype(float)
+    term_total = np.asarray(counts.sum(axis=0)).ravel().astype(float)
+    rest = term_total[cols] - tf
+    rest_total = unit_total.sum() - unit_total[rows]
+    ratio = np.log2((tf / unit_total[rows]) / (np.where(rest > 0, rest, 0.5)
+                                               / np.maximum(rest_total, 1)))
+    if min_log_ratio is not None:
+        check_number(min_log_ratio, param="min_log_ratio", func=func)
+        kept = ratio >= min_log_ratio
+        rows, cols, scores, tf, ratio = (rows[kept], cols[kept], scores[kept], tf[kept],
+                                         ratio[kept])
     unit_df = np.bincount(counts.indices, minlength=counts.shape[1])
     order = np.lexsort((vocabulary[cols], -scores, rows))
-    rows, cols, scores = rows[order], cols[order], scores[order]
+    rows, cols, scores, tf, ratio = rows[order], cols[order], scores[order], tf[order], \
+        ratio[order]
     starts = np.searchsorted(rows, rows, side="left")
     table = pd.DataFrame({
         units.name: units.take(rows),
         "term": vocabulary[cols],
-        "tf": np.asarray(counts[rows, cols]).ravel().astype(np.int64),
+        "tf": tf,
         "df": unit_df[cols].astype(np.int64),
         "idf": idf[cols],
         "tfidf": scores,
         "rank": (np.arange(len(rows)) - starts + 1).astype(np.int64),
+        "log_ratio": ratio,
     })
-    table.attrs = {"group_col": group_col}
+    if group_col != id_col:
+        used = docs[docs[group_col].notna().to_numpy()]
+        table = annotate_terms(table, used, counts_of(used, given, tokens_col=tokens_col,
+                                                      id_col=id_col, func=func),
+                               group_col=group_col, clusters=clusters, aliases=aliases,
+                               id_col=id_col)
+    table.attrs = {**table.attrs, "group_col": group_col, "min_log_ratio": min_log_ratio}
     return table
 
 
 def top_terms(
-    table: pd.DataFrame, *, n: int = 10, group_col: str | None = None, by: str = "tfidf"
+    table: pd.DataFrame, *, n: int = 10, group_col: str | None = None, by: str = "tfidf",
+    keep_aliases: bool = False, min_docs: int = 1
 ) -> pd.DataFrame:
     """Keep the ``n`` highest-scoring terms of each group of a long table.
 
@@ -266,6 +307,11 @@ def top_terms(
         (``table.attrs["group_col"]``).
     by : str, default 'tfidf'
         The score column; higher is better, ties broken by term.
+    keep_aliases : bool, default False
+        Keep terms flagged as a group's name (column ``alias``, when present).
+    min_docs : int, default 1
+        Keep terms found in at least this many documents of the group
+        (column ``n_docs``, when present; reposts once).
 
     Returns
     -------
@@ -275,9 +321,16 @@ def top_terms(
     func = "top_terms"
     check_number(n, param="n", func=func, low=1, integer=True)
     group_col = table_group_col(table, group_col, func=func)
+    check_number(min_docs, param="min_docs", func=func, low=1, integer=True)
+    if not keep_aliases and "alias" in table.columns:
+        table = table[~table["alias"].to_numpy(dtype=bool)]
+    if min_docs > 1 and "n_docs" in table.columns:
+        table = table[table["n_docs"].to_numpy() >= min_docs]
     check_column(table, by, param="by", func=func)
     keys = [by, "term"] if "term" in table.columns else [by]
     ordered = table.sort_values(keys, ascending=[False, True][: len(keys)], kind="stable")
     kept = ordered.groupby(group_col, sort=False, dropna=False).head(n)
     position = pd.Index(table[group_col].unique()).get_indexer(kept[group_col])
-    return kept.iloc[np.argsort(position, kind="stable")].reset_index(drop=True)
+    out = kept.iloc[np.argsort(position, kind="stable")].reset_index(drop=True)
+    out.attrs = {**table.attrs, "group_col": group_col}
+    return out

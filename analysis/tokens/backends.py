@@ -42,6 +42,8 @@ rjieba==0.2.2, which embeds jieba-rs 0.11.0).
 
 from __future__ import annotations
 
+import functools
+
 import hashlib
 import logging
 import os
@@ -58,7 +60,7 @@ from ..core.errors import AnalysisError
 from .dictionary import UserWord
 
 __all__ = ["BACKENDS", "Backend", "JiebaBackend", "RjiebaBackend", "TOTAL_PAD",
-           "backend_versions", "make_backend"]
+           "backend_versions", "general_frequency", "make_backend"]
 
 BACKENDS = ("jieba", "rjieba")
 TOTAL_PAD = "\ue000"  # private use: outside jieba's blocks, so never a route
@@ -214,6 +216,21 @@ def _jieba_dictionary() -> tuple[dict[str, tuple[int, str]], int]:
         entries[fields[0]] = (freq, fields[2] if len(fields) > 2 else "")
         total += freq
     return entries, total
+
+
+@functools.lru_cache(maxsize=1)
+def _jieba_entries() -> dict[str, tuple[int, str]]:
+    return _jieba_dictionary()[0]
+
+
+def general_frequency(word: str) -> int:
+    """Return a word's frequency in jieba's general dictionary (0 when absent).
+
+    The general dictionary, not the user dictionaries: it tells a common word
+    (上海 16377, 医学 3433) from a coined short form (南开 155, 矿大 absent).
+    """
+    entry = _jieba_entries().get(word)
+    return entry[0] if entry else 0
 
 
 def _final_entries(words: Sequence[UserWord], base_total: int
