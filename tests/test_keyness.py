@@ -113,7 +113,8 @@ def test_keyness_table_each_group_against_rest():
     assert list(table.columns) == [
         "inst", "reference", "term", "freq_target", "freq_reference", "total_target",
         "total_reference", "rate_target_per_10k", "rate_reference_per_10k", "g2", "chi2",
-        "log_ratio", "p_value", "q_value", "direction", "significant", "rank"]
+        "log_ratio", "p_value", "q_value", "direction", "significant", "rank", "n_docs", "dp",
+        "alias"]
     a = table[table["inst"] == "A"]
     # over-used first; within under-used, y and z tie on g2 and go by term.
     assert list(zip(a["term"], a["direction"], a["rank"])) == [

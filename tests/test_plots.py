@@ -145,3 +145,24 @@ def test_phrase_diffusion_on_a_given_axes_and_named_phrases():
     assert [t.get_text() for t in ax.get_yticklabels()] == ["推迟开学"]
     with pytest.raises(AnalysisError, match="'phrases' parameter"):
         plot_phrase_diffusion(table, phrases=["没有"])
+
+
+def test_event_numbers_never_overlap(timeline):
+    dates = pd.to_datetime(["2020-01-20", "2020-01-21", "2020-01-22", "2020-01-23",
+                            "2020-01-24", "2020-02-03", "2020-02-04"])
+    events = pd.DataFrame({"date": dates, "label": [f"事件{i}" for i in range(7)]})
+    fig = plot_timeline(timeline, events=events)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in fig.axes[0].texts]
+    assert len(boxes) == 7
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not a.overlaps(b), "two event numbers overlap"
+
+
+def test_event_levels_by_hand():
+    from analysis.figures.timeline import event_levels
+
+    levels = event_levels(np.array([0.1, 0.11, 0.12, 0.5, 0.505]), np.full(5, 0.02))
+    assert levels.tolist() == [0, 1, 2, 0, 1]

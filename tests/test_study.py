@@ -115,4 +115,4 @@ def test_save_records_every_parameter_with_relative_paths(tmp_path):
     assert params["corpus_dir"] == "seeds" and params["top_n"] == 3
     assert params["group_col"] == "institution"
     assert saved.entry["corpus"]["n_docs"] == 5
-    assert repr(saved).startswith("saved demo (demo.png, demo.csv)")
+    assert repr(saved).startswith("saved: demo (demo.png, demo.csv)")

@@ -67,7 +67,8 @@ def test_tfidf_per_document_by_hand():
         ("d3", "d"): (1, 1, idf1, idf1 / norm, 2),
     }
     table = tfidf(DOCS, group_col="doc_id")
-    assert list(table.columns) == ["doc_id", "term", "tf", "df", "idf", "tfidf", "rank"]
+    assert list(table.columns) == ["doc_id", "term", "tf", "df", "idf", "tfidf", "rank",
+                                   "log_ratio"]
     assert list(zip(table["doc_id"], table["term"])) == list(expected)
     for (doc, term), (tf, df, idf, score, rank) in expected.items():
         row = _row(table, doc, term)
@@ -188,3 +189,18 @@ def test_top_terms_per_unit():
     assert len(top_terms(table, n=5)) == len(table)
     with pytest.raises(AnalysisError, match="'n' parameter of top_terms"):
         top_terms(table, n=0)
+
+
+def test_log_ratio_and_characteristic_terms_by_hand():
+    # x = "a b b b c" (5 tokens), y = "c c d" (3 tokens).
+    table = tfidf(DOCS, group_col="inst")
+    row = _row(table, "x", "b", "inst")  # 3/5 against 0 (read 0.5)/3
+    assert row["log_ratio"] == pytest.approx(math.log2((3 / 5) / (0.5 / 3)))
+    row = _row(table, "x", "c", "inst")  # 1/5 against 2/3
+    assert row["log_ratio"] == pytest.approx(math.log2((1 / 5) / (2 / 3)))
+    kept = tfidf(DOCS, group_col="inst", min_log_ratio=1)
+    # a: (1/5) / (0.5/3) = 1.2 times, below 2; c is under-used in x
+    assert kept.loc[kept["inst"] == "x", "term"].tolist() == ["b"]
+    assert kept.loc[kept["inst"] == "y", "term"].tolist() == ["c", "d"]  # 3.3 times each
+    assert kept.groupby("inst")["rank"].apply(list).to_dict() == {"x": [1], "y": [1, 2]}
+    assert {"n_docs", "dp", "alias"} <= set(kept.columns)

@@ -64,7 +64,7 @@ def test_monthly_counts_by_hand(group, period, count, with_term, n_docs, n_token
 def test_table_shape_columns_and_order():
     table = _timeline(DOCS, terms=["疫情", "防控"], freq="M")
     assert list(table.columns) == ["institution", "term", "period", "count", "docs_with_term",
-                                   "n_docs", "n_tokens", "rate"]
+                                   "n_docs", "n_tokens", "rate", "rate_low", "rate_high"]
     assert len(table) == 3 * 2 * 3  # every group x term x month
     assert table["term"].tolist()[:6] == ["疫情"] * 3 + ["防控"] * 3  # terms in given order
     assert table.groupby("term")["count"].sum().to_dict() == {"疫情": 8, "防控": 3}
@@ -127,7 +127,7 @@ def test_one_series_for_the_whole_corpus():
 @pytest.mark.parametrize("kwargs, message", [
     ({"terms": "守土 有责"}, "without whitespace"),
     ({"terms": []}, "'terms' parameter"),
-    ({"terms": "疫情", "freq": "Y"}, "'freq' parameter"),
+    ({"terms": "疫情", "freq": "H"}, "'freq' parameter"),
     ({"terms": "疫情", "group_col": "school"}, "'group_col' parameter"),
     ({"terms": "疫情", "per": 0}, "'per' parameter"),
     ({"terms": "疫情", "date_from": "not a date"}, "'date_from' parameter"),
@@ -191,3 +191,41 @@ def test_input_is_not_modified():
     _timeline(DOCS, terms="疫情", freq="W")
     pd.testing.assert_frame_equal(DOCS, before)
     assert np.isnan(_timeline(DOCS, terms="疫情", freq="M")["rate"]).sum() == 3
+
+
+def test_poisson_interval_matches_scipy():
+    from scipy.stats import chi2
+
+    from analysis.stats.timeline import poisson_interval
+
+    counts = np.array([0, 1, 2, 5, 17, 300])
+    low, high = poisson_interval(counts, 0.9)
+    expected_low = np.where(counts > 0, chi2.ppf(0.05, 2 * counts) / 2, 0)
+    np.testing.assert_allclose(low, expected_low, rtol=1e-9)
+    np.testing.assert_allclose(high, chi2.ppf(0.95, 2 * counts + 2) / 2, rtol=1e-9)
+
+
+def test_rates_have_intervals_and_a_rolling_rate():
+    table = _timeline(DOCS, terms="疫情", freq="M", rolling=2)
+    a = table[table["institution"] == "A"].reset_index(drop=True)
+    # January: 2 hits in 6 tokens; March: 1 hit in 2 tokens; February empty.
+    assert a["rate_low"][0] < a["rate"][0] < a["rate_high"][0]
+    assert a["rate_rolling"].tolist()[:3] == [pytest.approx(2 / 6 * 10_000), pytest.approx(
+        2 / 6 * 10_000), pytest.approx(1 / 2 * 10_000)]  # Jan; Jan+Feb; Feb+Mar
+    assert np.isnan(a["rate_low"][1])  # no document in February
+    assert table.attrs["rolling"] == 2
+
+
+@pytest.mark.parametrize("days, freq", [(21, "D"), (150, "W"), (730, "M"), (3650, "Q"),
+                                        (70, "W"), (40000, "Y")])
+def test_the_bin_gives_12_to_60_points_a_line(days, freq):
+    from analysis.stats.overview import choose_freq
+
+    dates = pd.Series([pd.Timestamp("2019-01-01"), pd.Timestamp("2019-01-01")
+                       + pd.Timedelta(days=days - 1)])
+    assert choose_freq(dates) == freq
+
+
+def test_auto_freq_is_recorded():
+    table = _timeline(DOCS, terms="疫情")  # 2020-01-05 to 2020-03-31: 87 days, weeks
+    assert table.attrs["freq"] == "W"

@@ -9,6 +9,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ..stats.counts import table_group_col
+from ..stats.overview import FREQ_NAMES
 from .style import DOUBLE_COLUMN, paper_style
 
 __all__ = ["plot_documents_per_period"]
@@ -30,7 +31,7 @@ def plot_documents_per_period(
     group_col : str, optional
         The group column of ``table``; default: the one the statistic recorded
         (``table.attrs["group_col"]``).
-    freq : {"D", "W", "M"}, optional
+    freq : {"D", "W", "M", "Q", "Y"}, optional
         The period length, for the axis labels; default: the one recorded
         (``table.attrs["freq"]``), else "M".
     ax : matplotlib.axes.Axes, optional
@@ -46,7 +47,8 @@ def plot_documents_per_period(
     freq = freq or table.attrs.get("freq", "M")
     grid = table.pivot(index=group_col, columns="period", values="n_docs").fillna(0)
     grid = grid.loc[grid.sum(axis=1).sort_values(ascending=False).index]
-    fmt = {"D": "%Y-%m-%d", "W": "%Y-%m-%d", "M": "%Y-%m"}.get(freq, "%Y-%m-%d")
+    fmt = {"D": "%Y-%m-%d", "W": "%Y-%m-%d", "M": "%Y-%m", "Q": "%Y-%m", "Y": "%Y"}.get(
+        freq, "%Y-%m-%d")
     with paper_style():
         if ax is None:
             height = min(9.0, 0.9 + 0.28 * len(grid))
@@ -67,8 +69,8 @@ def plot_documents_per_period(
                 if v:
                     ax.text(j, i, f"{int(v)}", ha="center", va="center", fontsize=6,
                             color="white" if v > 0.6 * values.max() else "black")
-        ax.set_xlabel({"D": "day", "W": "week (starting Monday)", "M": "month"}.get(freq, freq))
-        ax.set_title(f"Documents per {group_col} and {'month' if freq == 'M' else 'period'} "
+        ax.set_xlabel(FREQ_NAMES.get(freq, freq))
+        ax.set_title(f"Documents per {group_col} and {FREQ_NAMES.get(freq, 'period').split()[0]} "
                      f"(n = {int(values.sum())})")
         fig.colorbar(image, ax=ax, label="documents", shrink=0.8)
     return fig

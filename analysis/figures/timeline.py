@@ -16,6 +16,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from ..core.errors import AnalysisError, check_choice, check_column, check_number
 from ..stats.counts import table_group_col
@@ -28,7 +29,7 @@ from .style import (
     paper_style,
 )
 
-__all__ = ["plot_timeline"]
+__all__ = ["event_levels", "plot_timeline"]
 
 
 def _facets(table: pd.DataFrame, group_col: str, facet: str, max_lines: int
@@ -39,46 +40,101 @@ def _facets(table: pd.DataFrame, group_col: str, facet: str, max_lines: int
     return ("term", group_col) if facet == "term" else (group_col, "term")
 
 
+def event_levels(positions: np.ndarray, widths: np.ndarray) -> np.ndarray:
+    """Stack labels into levels so that no two on one level overlap.
+
+    Parameters
+    ----------
+    positions : numpy.ndarray
+        Label centres along the axis, in date order.
+    widths : numpy.ndarray
+        Label widths, same units.
+
+    Returns
+    -------
+    numpy.ndarray of int
+        The level of each label: 0 at the bottom; a label goes to the lowest
+        level whose last label ends before it starts (with a quarter-width gap).
+    """
+    ends: list[float] = []
+    levels = np.zeros(len(positions), dtype=np.int64)
+    for i, (x, w) in enumerate(zip(positions, widths)):
+        start = x - 0.625 * w
+        for level, end in enumerate(ends):
+            if end <= start:
+                ends[level], levels[i] = x + 0.625 * w, level
+                break
+        else:
+            levels[i] = len(ends)
+            ends.append(x + 0.625 * w)
+    return levels
+
+
 def _draw_events(ax: Axes, events: pd.DataFrame | None, label: bool) -> None:
     """Mark dated events with dashed lines, numbered at the top when ``label``.
 
     The numbers refer to the event key in the figure legend, which stays
-    readable when several events fall within a few days.
+    readable when several events fall within a few days; numbers close
+    together are stacked (:func:`event_levels`), so none covers another.
     """
     if events is None or events.empty:
         return
     lo, hi = ax.get_xlim()
-    for number, (_, event) in enumerate(events.iterrows(), start=1):
-        x = mdates.date2num(pd.Timestamp(event["date"]))
-        if lo <= x <= hi:
-            ax.axvline(x, color="0.45", linestyle="--", linewidth=0.7, zorder=0)
-            if label:
-                ax.annotate(str(number), (x, 1), xycoords=("data", "axes fraction"),
-                            xytext=(0, 1 + 5 * (number % 2)), textcoords="offset points",
-                            ha="center", va="bottom", fontsize=5.5, color="0.3")
+    x = np.array([mdates.date2num(pd.Timestamp(d)) for d in events["date"]])
+    inside = (lo <= x) & (x <= hi)
+    for xi in x[inside]:
+        ax.axvline(xi, color="0.45", linestyle="--", linewidth=0.7, zorder=0)
+    if not label or not inside.any():
+        return
+    fontsize = 5.5
+    width_pt = ax.get_position().width * ax.figure.get_figwidth() * 72
+    numbers = np.flatnonzero(inside) + 1
+    frac = (x[inside] - lo) / (hi - lo)
+    widths = np.array([(0.62 * len(str(n)) * fontsize + 2) / width_pt for n in numbers])
+    for number, xi, level in zip(numbers, x[inside], event_levels(frac, widths)):
+        ax.annotate(str(number), (xi, 1), xycoords=("data", "axes fraction"),
+                    xytext=(0, -1.5 - (fontsize + 1.5) * level), textcoords="offset points",
+                    ha="center", va="top", fontsize=fontsize, color="0.25", zorder=6,
+                    bbox={"boxstyle": "round,pad=0.1", "facecolor": "white",
+                          "edgecolor": "none", "alpha": 0.8})
 
 
-def _event_key(events: pd.DataFrame | None) -> list[Line2D]:
-    """Return legend entries 'n  label (date)' for numbered events."""
+def _event_key(events: pd.DataFrame | None, lo: pd.Timestamp, hi: pd.Timestamp
+               ) -> list[Line2D]:
+    """Return legend entries 'n  label (date)' for the numbered events within the dates drawn."""
     if events is None or events.empty:
         return []
     return [Line2D([], [], color="0.45", linestyle="--", linewidth=0.7,
                    label=f"{n}  {e['label']} ({pd.Timestamp(e['date']):%Y-%m-%d})")
-            for n, (_, e) in enumerate(events.iterrows(), start=1)]
+            for n, (_, e) in enumerate(events.iterrows(), start=1)
+            if lo <= pd.Timestamp(e["date"]) <= hi]
 
 
 def _draw_series(ax: Axes, part: pd.DataFrame, value: str, colour, marker: str,
                  sparse_docs: int) -> None:
-    """Draw one line, with hollow markers where the bin holds few documents."""
+    """Draw one line, its interval band, hollow markers where the bin holds few documents.
+
+    With a ``rate_rolling`` column the line is the rolling rate and the bins'
+    own rates are small markers.
+    """
     part = part.sort_values("period")
+    has_docs = part["n_docs"].to_numpy() > 0
     x, y = part["period"].to_numpy(), part[value].to_numpy(dtype=float)
-    y = np.where(part["n_docs"].to_numpy() > 0, y, np.nan)  # no document: a gap, not a zero
-    ax.plot(x, y, color=colour, linewidth=1.0)
+    y = np.where(has_docs, y, np.nan)  # no document: a gap, not a zero
+    if value == "rate" and {"rate_low", "rate_high"} <= set(part.columns):
+        steady = part["n_docs"].to_numpy() >= sparse_docs  # sparse bins: hollow markers say it
+        ax.fill_between(x, np.where(steady, part["rate_low"], np.nan),
+                        np.where(steady, part["rate_high"], np.nan), color=colour,
+                        alpha=0.12, linewidth=0, zorder=1)
+    rolled = value == "rate" and "rate_rolling" in part.columns
+    line = np.where(has_docs, part["rate_rolling"], np.nan) if rolled else y
+    ax.plot(x, line, color=colour, linewidth=1.0, zorder=3)
+    size = 2.2 if rolled else 3.5
     sparse = part["n_docs"].to_numpy() < sparse_docs
     ax.plot(x[~sparse], y[~sparse], linestyle="none", marker=marker, color=colour,
-            markersize=3.5)
-    ax.plot(x[sparse], y[sparse], linestyle="none", marker=marker, markersize=3.5,
-            markerfacecolor="white", markeredgecolor=colour, markeredgewidth=0.8)
+            markersize=size, zorder=4)
+    ax.plot(x[sparse], y[sparse], linestyle="none", marker=marker, markersize=size,
+            markerfacecolor="white", markeredgecolor=colour, markeredgewidth=0.8, zorder=4)
 
 
 def plot_timeline(
@@ -151,7 +207,10 @@ def plot_timeline(
                 _draw_series(ax, sub[sub[line_col] == line], value, palette[line],
                              markers[line], sparse_docs)
             ax.set_title(str(panel))
-            ax.set_ylim(bottom=0)
+            shown = sub["rate_rolling" if value == "rate" and "rate_rolling" in sub else value]
+            top = np.nanmax(np.r_[shown.to_numpy(dtype=float), sub[value].to_numpy(dtype=float),
+                                  0.0])
+            ax.set_ylim(0, top * 1.25 if top > 0 else 1)  # bands of sparse bins are clipped
             ax.xaxis.set_major_locator(locator := mdates.AutoDateLocator())
             ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
             _draw_events(ax, events, label=i == 0)
@@ -163,9 +222,16 @@ def plot_timeline(
                    for k in lines]
         handles.append(Line2D([], [], color="0.3", marker="o", markerfacecolor="white",
                               linestyle="none", label=f"< {sparse_docs} documents in bin"))
+        if value == "rate" and "rate_low" in table.columns:
+            ci = table.attrs.get("ci", 0.95)
+            handles.append(Patch(facecolor="0.3", alpha=0.15, label=f"{ci:.0%} Poisson interval"))
+        if value == "rate" and "rate_rolling" in table.columns:
+            handles.append(Line2D([], [], color="0.3", label=f"rolling over "
+                                  f"{table.attrs.get('rolling')} bins"))
         fig.legend(handles=handles, loc="outside lower center",
                    ncols=min(4, len(handles)), title=line_col if line_col != "term" else None)
-        key = _event_key(events)
+        lo, hi = (mdates.num2date(v).replace(tzinfo=None) for v in axes[0].get_xlim())
+        key = _event_key(events, pd.Timestamp(lo), pd.Timestamp(hi))
         if key:
             fig.legend(handles=key, loc="outside right upper", title="events", fontsize=6)
     return fig

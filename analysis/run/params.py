@@ -170,7 +170,10 @@ PARAMETERS: dict[str, _Param] = {
     "scheduler": _Param(_text(True), "dask scheduler address"),
     "aliases": _Param(_path("file"), "YAML or CSV of names each group goes by"),
     # per notebook
-    "freq": _Param(_choice("D", "W", "M"), "period: D day, W week, M month"),
+    "freq": _Param(_choice("auto", "D", "W", "M", "Q", "Y"),
+                   "period: auto (12 to 60 bins), D day, W week, M month, Q quarter, Y year"),
+    "rolling": _Param(lambda n, v: None if v is None else _int(1)(n, v),
+                      "bins of the rolling rate"),
     "drop_names": _Param(_bool, "leave person and place names out of the figures"),
     "min_log_ratio": _Param(lambda n, v: None if v is None else _real(-10, 10)(n, v),
                             "characteristic terms: over-used at least 2**this times"),

@@ -140,8 +140,13 @@ def _type_ok(value: Any, declared: str | None) -> bool:
     return isinstance(value, allowed)
 
 
-def check_parameters(params: dict[str, Any], books: list[Path]) -> dict[Path, dict[str, Any]]:
+def check_parameters(params: dict[str, Any], books: list[Path],
+                     all_books: list[Path] | None = None) -> dict[Path, dict[str, Any]]:
     """Check parameters against the notebooks and split them per notebook.
+
+    A name must be declared by one of ``all_books`` (every notebook of the
+    folder: a parameter set written for all of them still runs with
+    ``--only``); each notebook of ``books`` gets the ones it declares.
 
     Parameters
     ----------
@@ -149,6 +154,8 @@ def check_parameters(params: dict[str, Any], books: list[Path]) -> dict[Path, di
         Name -> value, from ``-p``, ``-f`` and the named options.
     books : list of pathlib.Path
         The notebooks to run.
+    all_books : list of pathlib.Path, optional
+        The notebooks whose parameters are known; default ``books``.
 
     Returns
     -------
@@ -161,10 +168,11 @@ def check_parameters(params: dict[str, Any], books: list[Path]) -> dict[Path, di
         For a name no notebook declares or a value of the wrong type.
     """
     declared = {b: notebook_parameters(b) for b in books}
-    known = sorted({n for d in declared.values() for n in d})
+    every = {b: declared.get(b) or notebook_parameters(b) for b in (all_books or books)}
+    known = sorted({n for d in every.values() for n in d})
     for name, value in params.items():
         if name not in known:
-            raise AnalysisError(f"Unknown parameter {name!r}{suggest(name, known)}: the selected "
+            raise AnalysisError(f"Unknown parameter {name!r}{suggest(name, known)}: the "
                                 f"notebooks declare {known}.")
         for book, spec in declared.items():
             if name in spec and not _type_ok(value, declared_type(spec[name])):
@@ -237,7 +245,8 @@ def run_notebooks(
     books = list_notebooks(notebooks_dir, only)
     params = dict(params or {})
     check_engine(params.get("engine", "local"), params.get("scheduler"), func="run_notebooks")
-    per_book = check_parameters({**params, "output_dir": str(out)}, books)
+    per_book = check_parameters({**params, "output_dir": str(out)}, books,
+                                list_notebooks(notebooks_dir))
     cluster = None
     if params.get("engine") == "dask" and not params.get("scheduler"):
         # one local cluster for every notebook: each kernel connects to its scheduler

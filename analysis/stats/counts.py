@@ -235,7 +235,7 @@ class TermCounts:
         docs : pandas.DataFrame
             Documents whose ids are among :attr:`units`.
         id_col : str, default 'doc_id'
-            Their id column.
+            Their id column; without it, the index (as :func:`term_counts` labels rows).
         func : str
             The public function named in messages.
 
@@ -249,8 +249,9 @@ class TermCounts:
         AnalysisError
             When a document of ``docs`` has no row in these counts.
         """
-        check_column(docs, id_col, param="id_col", func=func)
-        ids = pd.Index(docs[id_col])
+        if id_col not in docs.columns and not isinstance(docs, pd.DataFrame):
+            check_column(docs, id_col, param="id_col", func=func)
+        ids = pd.Index(docs[id_col] if id_col in docs.columns else docs.index)
         if ids.equals(self.units):
             return self
         rows = self.units.get_indexer(ids) if self.units.is_unique else None

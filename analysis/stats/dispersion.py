@@ -101,7 +101,8 @@ def dispersion(
     counts = counts_of(docs, counts, tokens_col=tokens_col, id_col=id_col, func=func)
     keep = docs[group_col].notna().to_numpy(copy=True)
     if clusters is not None:
-        labels = pd.Series(clusters).reindex(docs[id_col]).to_numpy()
+        ids = docs[id_col] if id_col in docs.columns else docs.index
+        labels = pd.Series(clusters).reindex(ids).to_numpy()
         labels = np.where(pd.isna(labels), -1 - np.arange(len(docs)),
                           pd.factorize(labels)[0]).astype(np.int64)
         keep &= ~pd.Series(labels).duplicated().to_numpy()

@@ -6,10 +6,51 @@ import pandas as pd
 
 from ..core.errors import AnalysisError, check_choice, check_column
 
-__all__ = ["documents_per_period", "provenance_table", "report_summary", "FREQS"]
+__all__ = ["FREQS", "FREQ_NAMES", "choose_freq", "documents_per_period", "provenance_table",
+           "report_summary"]
 
 # freq -> (pandas period alias, alias of the periods' first days)
-FREQS = {"D": ("D", "D"), "W": ("W-SUN", "W-MON"), "M": ("M", "MS")}
+FREQS = {"D": ("D", "D"), "W": ("W-SUN", "W-MON"), "M": ("M", "MS"), "Q": ("Q", "QS"),
+         "Y": ("Y", "YS")}
+FREQ_NAMES = {"D": "day", "W": "week (starting Monday)", "M": "month", "Q": "quarter",
+              "Y": "year"}
+_BIN_DAYS = {"D": 1, "W": 7, "M": 30.44, "Q": 91.31, "Y": 365.25}
+MIN_BINS, MAX_BINS = 12, 60
+
+
+def choose_freq(dates: pd.Series) -> str:
+    """Choose the calendar bin that gives a line between 12 and 60 points.
+
+    Decisions: a line of ~100 weekly points over two years is spiky and
+    unreadable, one of 4 points says nothing. The finest of day, week, month,
+    quarter and year whose number of bins over the date span lies in
+    [:data:`MIN_BINS`, :data:`MAX_BINS`] is taken; when none does, the one
+    closest to that range (finer on a tie). Two years give months (24), five
+    months weeks (22), three weeks days (21).
+
+    Parameters
+    ----------
+    dates : pandas.Series of datetime64
+        The dates (NaT ignored).
+
+    Returns
+    -------
+    str
+        One of ``"D"``, ``"W"``, ``"M"``, ``"Q"``, ``"Y"`` (``"M"`` without dates).
+    """
+    dates = pd.to_datetime(dates).dropna()
+    if dates.empty:
+        return "M"
+    span = (dates.max().normalize() - dates.min().normalize()).days + 1
+    best, best_gap = "M", float("inf")
+    for freq, days in _BIN_DAYS.items():
+        n = span / days
+        gap = 0.0 if MIN_BINS <= n <= MAX_BINS else min(abs(n - MIN_BINS), abs(n - MAX_BINS))
+        if gap < best_gap:
+            best, best_gap = freq, gap
+        if gap == 0:
+            break
+    return best
 _UNKNOWN = "(unknown)"
 
 
@@ -31,8 +72,9 @@ def documents_per_period(
     date_col : str, default "date"
         The date column; documents without a date are left out and counted
         in the result's ``attrs["undated"]``.
-    freq : {"D", "W", "M"}, default "M"
-        Day, week (starting Monday) or month.
+    freq : {"D", "W", "M", "Q", "Y", "auto"}, default "M"
+        Day, week (starting Monday), month, quarter, year, or the bin that
+        gives 12 to 60 points over the date span (:func:`choose_freq`).
 
     Returns
     -------
@@ -42,8 +84,9 @@ def documents_per_period(
     """
     check_column(docs, group_col, param="group_col", func="documents_per_period")
     check_column(docs, date_col, param="date_col", func="documents_per_period")
-    check_choice(freq, FREQS, param="freq", func="documents_per_period")
+    check_choice(freq, [*FREQS, "auto"], param="freq", func="documents_per_period")
     dates = pd.to_datetime(docs[date_col])
+    freq = choose_freq(dates) if freq == "auto" else freq
     dated = docs.loc[dates.notna()].assign(
         _group=docs[group_col].fillna(_UNKNOWN).astype(str),
         period=dates[dates.notna()].dt.to_period(FREQS[freq][0]).dt.start_time,

@@ -9,13 +9,20 @@ Decisions:
   words are never found, and ASCII letters are lower-cased by the tokenizer.
   A term holding whitespace can never match and is an error. To find any
   string in the raw text, use :func:`analysis.stats.kwic.kwic`.
-- Bins are calendar days, weeks starting on Monday, or months (``freq`` as in
-  :func:`analysis.stats.overview.documents_per_period`), labelled by their first day.
+- Bins are calendar days, weeks starting on Monday, months, quarters or years
+  (``freq`` as in :func:`analysis.stats.overview.documents_per_period`),
+  labelled by their first day; ``freq="auto"`` (the default) takes the bin
+  that gives 12 to 60 points a line (:func:`analysis.stats.overview.choose_freq`).
   Every group gets every bin from the first to the last (of the data, or of
   ``date_from``/``date_to`` when given), so a bin with no document appears
   with ``n_docs`` 0 and ``rate`` NaN, and a line drawn from the table has a
   real gap there; a bin with documents but no hit has ``count`` 0.
 - ``rate`` is ``count / n_tokens * per``: hits per ``per`` tokens of the bin.
+  ``rate_low`` and ``rate_high`` bound it with the exact Poisson interval of
+  the count (Garwood 1936; ``ci``, 0.95 by default): the hits of a bin are
+  few, and a rate from one short document is fragile. With ``rolling=k``,
+  ``rate_rolling`` is the rate of the ``k`` bins ending at each bin (their
+  counts over their tokens, not a mean of rates).
 - Undated documents are left out (a warning gives their count); so are
   documents whose group is NA.
 - The hits and token totals come from the documents' term counts
@@ -32,13 +39,14 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from scipy.special import gammaincinv
 
 from ..core.dates import as_date, date_mask
 from ..core.errors import AnalysisError, check_choice, check_column, check_number
 from .counts import TermCounts, counts_of
-from .overview import FREQS
+from .overview import FREQS, choose_freq
 
-__all__ = ["TIMELINE_COLUMNS", "first_appearance", "keyword_timeline"]
+__all__ = ["TIMELINE_COLUMNS", "first_appearance", "keyword_timeline", "poisson_interval"]
 
 TIMELINE_COLUMNS = ("term", "period", "count", "docs_with_term", "n_docs", "n_tokens", "rate")
 
@@ -104,7 +112,7 @@ def keyword_timeline(
     counts: TermCounts | None = None,
     *,
     terms: str | Sequence[str],
-    freq: str = "W",
+    freq: str = "auto",
     group_col: str = "institution",
     tokens_col: str = "tokens",
     id_col: str = "doc_id",
@@ -112,8 +120,10 @@ def keyword_timeline(
     per: float = 10_000,
     date_from: str | pd.Timestamp | None = None,
     date_to: str | pd.Timestamp | None = None,
+    ci: float = 0.95,
+    rolling: int | None = None,
 ) -> pd.DataFrame:
-    """Count chosen terms per group and calendar bin, with rates and bin sizes.
+    """Count chosen terms per group and calendar bin, with rates, intervals and bin sizes.
 
     Parameters
     ----------
@@ -124,8 +134,8 @@ def keyword_timeline(
         ``id_col``); default: count ``tokens_col``.
     terms : str or sequence of str
         Single tokens to count (matched as whole tokens; see the module notes).
-    freq : {'D', 'W', 'M'}, default 'W'
-        Day, week (starting Monday) or month.
+    freq : {'auto', 'D', 'W', 'M', 'Q', 'Y'}, default 'auto'
+        Day, week (starting Monday), month, quarter, year, or 12 to 60 bins a line.
     group_col : str, default 'institution'
         One series per value of this column.
     tokens_col, id_col, date_col : str, default 'tokens', 'doc_id' and 'date'
@@ -134,15 +144,20 @@ def keyword_timeline(
         The rate is given per this many tokens.
     date_from, date_to : str or Timestamp, optional
         Inclusive bounds (whole days); the bins then span exactly this range.
+    ci : float, default 0.95
+        Coverage of ``rate_low`` and ``rate_high``.
+    rolling : int, optional
+        Add ``rate_rolling`` over this many bins.
 
     Returns
     -------
     pandas.DataFrame
         One row per (group, term, period): the group column, ``term``,
         ``period`` (first day of the bin), ``count`` (hits), ``docs_with_term``,
-        ``n_docs``, ``n_tokens`` and ``rate`` (NaN where ``n_tokens`` is 0).
-        ``attrs`` holds ``freq``, ``per``, ``missing_terms`` (terms with no
-        hit) and ``notes`` (messages also given as warnings).
+        ``n_docs``, ``n_tokens``, ``rate``, ``rate_low`` and ``rate_high`` (NaN
+        where ``n_tokens`` is 0), and ``rate_rolling`` with ``rolling``.
+        ``attrs`` holds ``freq`` (the bin used), ``per``, ``ci``,
+        ``missing_terms`` (terms with no hit) and ``notes``.
 
     Raises
     ------
@@ -152,13 +167,18 @@ def keyword_timeline(
     """
     func = "keyword_timeline"
     terms = _terms(terms, func)
-    check_choice(freq, FREQS, param="freq", func=func)
+    check_choice(freq, [*FREQS, "auto"], param="freq", func=func)
     check_number(per, param="per", func=func, low=0)
     if per == 0:
         raise AnalysisError(f"The 'per' parameter of {func} must be a number > 0; got 0.")
+    check_number(ci, param="ci", func=func, low=0, high=1)
+    if rolling is not None:
+        check_number(rolling, param="rolling", func=func, low=1, integer=True)
     docs, hits = _dated(docs, counts, terms, group_col=group_col, tokens_col=tokens_col,
                         date_col=date_col, id_col=id_col, func=func)
     docs, hits, lo, hi = _in_range(docs, hits, date_from, date_to, func)
+    if freq == "auto":
+        freq = choose_freq(pd.Series([lo, hi]))
     alias, start_alias = FREQS[freq]
     per_doc = pd.DataFrame({
         "group": docs["group"].to_numpy(),
@@ -176,11 +196,48 @@ def keyword_timeline(
                                       names=["group", "term", "period"])
     table = table.reindex(full, fill_value=0).reset_index().astype(
         {c: np.int64 for c in ("count", "docs_with_term", "n_docs", "n_tokens")})
-    table["rate"] = (table["count"] / table["n_tokens"].where(table["n_tokens"] > 0) * per)
+    tokens = table["n_tokens"].where(table["n_tokens"] > 0)
+    table["rate"] = table["count"] / tokens * per
+    low, high = poisson_interval(table["count"].to_numpy(), ci)
+    table["rate_low"], table["rate_high"] = low / tokens * per, high / tokens * per
+    if rolling is not None:
+        sums = table.groupby(["group", "term"], sort=False)[["count", "n_tokens"]].transform(
+            lambda s: s.rolling(rolling, min_periods=1).sum())
+        table["rate_rolling"] = sums["count"] / sums["n_tokens"].where(sums["n_tokens"] > 0) \
+            * per
     table = table.rename(columns={"group": group_col})
-    table.attrs = {"freq": freq, "per": per, "group_col": group_col,
-                   **_missing_note(terms, hits, func)}
+    table.attrs = {"freq": freq, "per": per, "ci": ci, "rolling": rolling,
+                   "group_col": group_col, **_missing_note(terms, hits, func)}
     return table
+
+
+def poisson_interval(counts: np.ndarray, ci: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Return the exact (Garwood) Poisson interval of counts.
+
+    Parameters
+    ----------
+    counts : array-like of int
+        Observed counts.
+    ci : float, default 0.95
+        Coverage.
+
+    Returns
+    -------
+    low, high : numpy.ndarray
+        ``gammaincinv(k, (1 - ci) / 2)`` (0 for ``k = 0``) and
+        ``gammaincinv(k + 1, (1 + ci) / 2)``, the same as
+        ``chi2.ppf(tail, 2k) / 2`` and ``chi2.ppf(1 - tail, 2k + 2) / 2``.
+
+    Examples
+    --------
+    >>> low, high = poisson_interval([0, 3])
+    >>> [round(float(x), 3) for x in (*low, *high)]
+    [0.0, 0.619, 3.689, 8.767]
+    """
+    k = np.asarray(counts, dtype=float)
+    tail = (1 - ci) / 2
+    low = np.where(k > 0, gammaincinv(np.maximum(k, 1e-300), tail), 0.0)
+    return low, gammaincinv(k + 1, 1 - tail)
 
 
 def _missing_note(terms: list[str], hits: np.ndarray, func: str) -> dict:
