@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 
 import analysis.stats.similarity as similarity
 from analysis.core.errors import AnalysisError
@@ -117,9 +118,13 @@ def test_bootstrap_is_deterministic_with_random_state():
     pd.testing.assert_frame_equal(one, two)
     assert not np.allclose(one["low"], other["low"])
     assert list(one.columns) == ["group_a", "group_b", "similarity", "low", "high", "se",
-                                 "bias", "n_docs_a", "n_docs_b", "n_boot"]
-    assert (one["low"] <= one["high"]).all()
-    pd.testing.assert_series_equal(one["similarity"], group_similarity(docs)["similarity"])
+                                 "bias", "similarity_raw", "n_docs_a", "n_docs_b", "n_boot"]
+    assert (one["low"] <= one["similarity"]).all() and (one["similarity"] <= one["high"]).all()
+    pd.testing.assert_series_equal(one["similarity_raw"], group_similarity(docs)["similarity"],
+                                   check_names=False)
+    np.testing.assert_allclose(one["similarity"],
+                               np.clip(one["similarity_raw"] - one["bias"], 0, 1))
+    assert one.attrs["small_groups"] == ["X", "Y", "Z"]  # six documents each
 
 
 def test_bootstrap_of_single_documents_has_zero_width():
@@ -140,7 +145,7 @@ def test_basic_interval_reflects_the_percentiles():
     rng = np.random.default_rng(3)
     docs = _corpus([g for g in "XY" for _ in range(8)],
                    [" ".join(rng.choice(list("abcdef"), size=5)) for _ in range(16)])
-    pct = bootstrap_similarity(docs, n_boot=40)
+    pct = bootstrap_similarity(docs, n_boot=40, interval="percentile")
     basic = bootstrap_similarity(docs, n_boot=40, interval="basic")
     expected_low = np.clip(2 * pct["similarity"] - pct["high"], 0, 1)
     np.testing.assert_allclose(basic["low"], expected_low)
@@ -211,3 +216,46 @@ def test_nearest_neighbours_of_a_sample():
     assert nearest_neighbours(docs, k=3, max_docs=40).equals(full)
     with pytest.raises(AnalysisError, match="'max_docs' parameter of nearest_neighbours"):
         nearest_neighbours(docs, max_docs=0)
+
+
+# --- intervals that hold: coverage on a synthetic population of known similarity ---------------
+
+def _population(n_terms: int, corr: float, rng: np.random.Generator):
+    base = 1 / np.arange(1, n_terms + 1) ** 1.05
+    shared = rng.normal(size=n_terms)
+    own = [corr * shared + np.sqrt(1 - corr**2) * rng.normal(size=n_terms) for _ in "ab"]
+    probs = [base * np.exp(z) for z in own]
+    return [p / p.sum() for p in probs]
+
+
+def _truth(pa, pb, length, share_a):
+    """The cosine the estimator tends to: pooled expected counts, idf of the population."""
+    holds = share_a * (1 - np.exp(-length * pa)) + (1 - share_a) * (1 - np.exp(-length * pb))
+    idf = np.log(1 / holds) + 1
+    va, vb = pa * idf, pb * idf
+    return float(va @ vb / np.linalg.norm(va) / np.linalg.norm(vb))
+
+
+@pytest.mark.slow
+def test_debiased_intervals_cover_the_truth_and_hold_their_estimate():
+    from analysis.stats.counts import TermCounts
+
+    rng = np.random.default_rng(0)
+    pa, pb = _population(800, 0.6, rng)
+    n_a, n_b, length = 30, 60, 250
+    truth = _truth(pa, pb, length, n_a / (n_a + n_b))
+    ids = [f"d{i}" for i in range(n_a + n_b)]
+    docs = pd.DataFrame({"doc_id": ids, "g": ["a"] * n_a + ["b"] * n_b})
+    covered, inside, samples = 0, 0, 200
+    for r in range(samples):
+        rows = [rng.multinomial(max(rng.poisson(length), 1), p)
+                for p, n in ((pa, n_a), (pb, n_b)) for _ in range(n)]
+        counts = TermCounts(sp.csr_matrix(np.array(rows)),
+                            np.array([f"t{i:04d}" for i in range(800)], dtype=object),
+                            pd.Index(ids, name="doc_id"))
+        row = bootstrap_similarity(docs, counts, group_col="g", n_boot=100,
+                                   random_state=r).iloc[0]
+        covered += row["low"] <= truth <= row["high"]
+        inside += row["low"] <= row["similarity"] <= row["high"]
+    assert inside == samples  # the estimate is never outside its interval
+    assert 0.90 <= covered / samples <= 0.99, covered / samples

@@ -430,7 +430,7 @@ class Study:
         return pairs
 
     def similarity(self, *, pooling: str = "pooled", n_boot: int = 200, random_state: int = 0,
-                   interval: str = "basic", exclude_duplicates: bool = False,
+                   interval: str = "debiased", exclude_duplicates: bool = False,
                    duplicate_threshold: float = 0.8, without_reposts: bool = False,
                    **options: Any) -> pd.DataFrame:
         """Compare groups by cosine with bootstrap intervals, cached.

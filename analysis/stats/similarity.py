@@ -21,6 +21,23 @@ Decisions:
   needs document pairs and computes them block by block.
 - :func:`bootstrap_similarity` resamples the documents of each group with
   replacement and recomputes everything, idf included.
+- **Intervals that hold** (``interval="debiased"``, the default). A sample
+  cosine is biased *downwards*: the noise of finite groups adds directions
+  the two groups do not share. The bootstrap shows the same shift (replicates
+  lean on fewer distinct documents), so the reported ``similarity`` is the
+  bias-corrected estimate ``2 * raw - mean(replicates)`` (``similarity_raw``
+  keeps the plain cosine) and the interval is the reflected (basic) one around
+  it, widened by ``sqrt(m / (m - 1))`` for the smaller group's ``m``
+  documents (the bootstrap variance of a mean falls short by ``(m-1)/m``).
+  The estimate is always inside its interval. Measured on synthetic
+  populations whose similarity is known (two groups, 1,500 terms with Zipf
+  frequencies, documents of about 250 tokens, 120 samples each,
+  ``tests/test_similarity.py``): the 95% interval covered the truth
+  92-97% of the time for groups of 30 and 60 or 5 and 100 documents,
+  88-89% for 10 and 10, and only 67-82% for 3 and 3; percentile intervals
+  covered 11-75%, basic ones 89-91%, and basic ones excluded their own
+  estimate up to 1.3% of the time. Read intervals of groups under 10
+  documents as too narrow (``attrs["small_groups"]`` names them).
 """
 
 from __future__ import annotations
@@ -47,6 +64,8 @@ __all__ = [
 ]
 
 SIMILARITY_COLUMNS = ("group_a", "group_b", "similarity", "n_docs_a", "n_docs_b")
+SMALL_GROUP = 10
+"""Groups with fewer documents get intervals that cover less than they claim."""
 _POOLINGS = ("pooled", "mean")
 _CELLS = 2**22  # floats held at once by nearest_neighbours (32 MB)
 
@@ -257,7 +276,7 @@ def bootstrap_similarity(
     n_boot: int = 200,
     random_state: int | None = 0,
     ci: float = 0.95,
-    interval: Literal["percentile", "basic"] = "percentile",
+    interval: Literal["debiased", "basic", "percentile"] = "debiased",
     exclude_duplicates: bool = False,
     duplicates: pd.DataFrame | None = None,
     text_col: str = "text",
@@ -288,18 +307,22 @@ def bootstrap_similarity(
         Seed of the resampling; the same seed gives the same table.
     ci : float, default 0.95
         Coverage of the interval, in (0, 1).
-    interval : {'percentile', 'basic'}, default 'percentile'
+    interval : {'debiased', 'basic', 'percentile'}, default 'debiased'
+        ``'debiased'`` (see the module notes): ``similarity`` is bias-corrected
+        and ``low``/``high`` reflect the replicates' quantiles around it.
         ``'percentile'``: ``low`` and ``high`` are the ``(1 - ci) / 2`` and
         ``(1 + ci) / 2`` quantiles ``q_lo``, ``q_hi`` of the replicates.
         ``'basic'``: ``2 * similarity - q_hi`` and ``2 * similarity - q_lo``,
-        clipped to [0, 1], which corrects for the bias below.
+        clipped to [0, 1].
 
     Returns
     -------
     pandas.DataFrame
         The columns of :func:`group_similarity` plus ``low``, ``high``,
         ``se`` (standard deviation of the replicates), ``bias`` (their mean
-        minus ``similarity``) and ``n_boot``.
+        minus the raw cosine), ``similarity_raw`` (``interval='debiased'``)
+        and ``n_boot``; ``attrs["small_groups"]`` lists groups of fewer than
+        :data:`SMALL_GROUP` documents.
 
     Notes
     -----
@@ -308,9 +331,9 @@ def bootstrap_similarity(
     weigh more: replicate cosines are biased *downwards*, by more for small
     groups (on the news of 13 universities: -0.02 for pairs of groups of 500
     to 1100 posts, -0.07 to -0.11 with a group of 11 posts). Percentile
-    intervals may then lie wholly below ``similarity``; read ``se`` and the
-    widths to tell a real difference from noise, or use ``interval='basic'``.
-    A group of one document has a zero-width interval.
+    intervals may then lie wholly below the raw cosine, basic ones wholly
+    above it; the debiased estimate and interval avoid both. A group of one
+    document has a zero-width interval (nothing to resample).
     """
     func = "bootstrap_similarity"
     check_choice(pooling, _POOLINGS, param="pooling", func=func)
@@ -318,7 +341,7 @@ def bootstrap_similarity(
     check_number(ci, param="ci", func=func, low=0, high=1)
     if not 0 < ci < 1:
         raise AnalysisError(f"The 'ci' parameter of {func} must be in (0, 1); got {ci!r}.")
-    check_choice(interval, ("percentile", "basic"), param="interval", func=func)
+    check_choice(interval, ("debiased", "basic", "percentile"), param="interval", func=func)
     prep = _prepare(docs, counts, group_col=group_col, tokens_col=tokens_col, id_col=id_col,
                     min_df=min_df, max_df=max_df, exclude_duplicates=exclude_duplicates,
                     duplicates=duplicates, text_col=text_col, date_col=date_col,
@@ -337,14 +360,26 @@ def bootstrap_similarity(
         reps[i] = _cosines(prep, weights, pooling)
     tail = (1 - ci) / 2
     low, high = np.quantile(reps, tail, axis=0), np.quantile(reps, 1 - tail, axis=0)
+    bias = reps.mean(axis=0) - point
+    raw = point
     if interval == "basic":
         low, high = np.clip(2 * point - high, 0, 1), np.clip(2 * point - low, 0, 1)
+    elif interval == "debiased":
+        m = np.minimum.outer(sizes, sizes).astype(float)
+        widen = np.sqrt(np.where(m > 1, m / np.maximum(m - 1, 1), 1.0))
+        centre = reps.mean(axis=0)
+        point = np.clip(raw - bias, 0, 1)
+        low = np.clip(point - (centre - low) * widen, 0, 1)
+        high = np.clip(point + (high - centre) * widen, 0, 1)
     se = reps.std(axis=0, ddof=1) if n_boot > 1 else np.full_like(point, np.nan)
-    table = _long(prep, {"similarity": point, "low": low, "high": high, "se": se,
-                         "bias": reps.mean(axis=0) - point})
+    values = {"similarity": point, "low": low, "high": high, "se": se, "bias": bias}
+    if interval == "debiased":
+        values["similarity_raw"] = raw
+    table = _long(prep, values)
     table["n_boot"] = n_boot
+    small = [str(g) for g, n in zip(prep.groups, sizes) if n < SMALL_GROUP]
     table.attrs = {**prep.attrs, "pooling": pooling, "idf": "documents", "ci": ci,
-                   "interval": interval,
+                   "interval": interval, "small_groups": small,
                    "random_state": random_state, "group_col": group_col}
     return table
 
