@@ -27,10 +27,12 @@ figures: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
-## bench: time the naive pipeline against ours, cold and warm, on DOCS generated documents
+## bench: time naive, stages and runner (cold, warm) on DOCS generated documents; ONLY="02 05" picks notebooks, KEEP=1 keeps the corpus
 DOCS ?= 10000
+ONLY ?=
+KEEP ?=
 bench: $(STAMP)
-	$(PY) -m benchmarks --docs $(DOCS) --json benchmark-$(DOCS).json
+	$(PY) -m benchmarks --docs $(DOCS) --json benchmark-$(DOCS).json $(if $(strip $(ONLY)),--only $(ONLY)) $(if $(filter 1,$(KEEP)),--keep)
 
 ## lab: start JupyterLab with the project's kernel
 lab: $(STAMP)
