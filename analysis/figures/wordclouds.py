@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 
 from ..core.errors import AnalysisError, check_column, check_number
 from ..stats.counts import table_group_col
+from ..core.engines import default_jobs, map_in_pool
 from .fonts import resolve_font
 from .style import DOUBLE_COLUMN, paper_style
 
@@ -32,6 +33,7 @@ def wordcloud_image(
     max_words: int = 100,
     random_state: int = 0,
     colormap: str = "viridis",
+    font_step: int = 2,
 ) -> np.ndarray:
     """Render one word cloud from term weights as an RGB array.
 
@@ -50,6 +52,9 @@ def wordcloud_image(
         Seed of the layout: the same seed gives the same image.
     colormap : str, default "viridis"
         A matplotlib colormap name.
+    font_step : int, default 2
+        Font sizes tried, in steps of this many points (wordcloud's ``font_step``;
+        2 lays out a cloud in 0.5 s instead of 0.75 s, with no visible loss).
 
     Returns
     -------
@@ -66,8 +71,16 @@ def wordcloud_image(
     font = resolve_font(list(top), font_path=font_path)
     cloud = WordCloud(font_path=str(font), width=width, height=height, max_words=max_words,
                       background_color="white", collocations=False, colormap=colormap,
-                      random_state=random_state, prefer_horizontal=1.0, margin=4)
+                      random_state=random_state, prefer_horizontal=1.0, margin=4,
+                      font_step=font_step)
     return cloud.generate_from_frequencies(top).to_array()
+
+
+def _cloud(task: tuple) -> np.ndarray:
+    """Render one cloud (a task of a worker process)."""
+    weights, font, width, height, max_words, random_state = task
+    return wordcloud_image(weights, font_path=font, width=width, height=height,
+                           max_words=max_words, random_state=random_state)
 
 
 def plot_wordclouds(
@@ -76,7 +89,7 @@ def plot_wordclouds(
     group_col: str | None = None,
     weight_col: str = "tfidf",
     max_words: int = 60,
-    ncols: int = 2,
+    ncols: int | None = None,
     random_state: int = 0,
     font_path: str | None = None,
 ) -> Figure:
@@ -96,8 +109,9 @@ def plot_wordclouds(
         The weight of a term.
     max_words : int, default 60
         Words per cloud.
-    ncols : int, default 2
-        Panels per row.
+    ncols : int, optional
+        Panels per row; default 2 up to four groups, 3 up to nine, then 4, so
+        that the figure fits a page.
     random_state : int, default 0
         Layout seed, the same for every panel.
     font_path : str, optional
@@ -114,15 +128,20 @@ def plot_wordclouds(
     groups = list(dict.fromkeys(table[group_col]))
     if not groups:
         raise AnalysisError("plot_wordclouds got an empty table: there is nothing to draw.")
+    if ncols is None:
+        ncols = 2 if len(groups) <= 4 else 3 if len(groups) <= 9 else 4
     ncols = max(1, min(ncols, len(groups)))
     nrows = math.ceil(len(groups) / ncols)
-    with paper_style():
+    panel = DOUBLE_COLUMN / ncols  # inches; clouds are drawn at 300 dpi of their panel
+    width, height = int(panel * 300), int(panel * 300 * 2 / 3)
+    font = str(resolve_font([str(t) for t in table["term"]], font_path=font_path))
+    tasks = [(dict(zip(part["term"], part[weight_col])), font, width, height, max_words,
+              random_state) for _, part in ((g, table[table[group_col] == g]) for g in groups)]
+    images = list(map_in_pool(_cloud, tasks, n_jobs=default_jobs() if len(tasks) > 2 else 1))
+    with paper_style(texts=[str(g) for g in groups]):
         fig, axes = plt.subplots(nrows, ncols, squeeze=False, layout="constrained",
-                                 figsize=(DOUBLE_COLUMN, DOUBLE_COLUMN / ncols * 0.7 * nrows + 0.3))
-        for ax, group in zip(axes.flat, groups):
-            part = table[table[group_col] == group]
-            image = wordcloud_image(dict(zip(part["term"], part[weight_col])), font_path=font_path,
-                                    max_words=max_words, random_state=random_state)
+                                 figsize=(DOUBLE_COLUMN, panel * 2 / 3 * nrows + 0.25 * nrows))
+        for ax, group, image in zip(axes.flat, groups, images):
             ax.imshow(image, interpolation="bilinear")
             ax.set_title(str(group))
             ax.set_axis_off()

@@ -7,6 +7,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import pandas as pd
+
 from ..core.errors import AnalysisError
 
 __all__ = ["main", "build_parser"]
@@ -31,7 +33,56 @@ def build_parser() -> argparse.ArgumentParser:
     from .runner import add_run_arguments
 
     add_run_arguments(run)
+    words = sub.add_parser(
+        "words", help="propose words the dictionary cuts; --accept writes them to the "
+                      "corpus's user dictionary")
+    words.add_argument("--corpus", help="corpus folder or table (default: seeds/)")
+    words.add_argument("--metadata", help="sidecar CSV")
+    words.add_argument("--userdict", help="the user dictionary to read and grow (default: "
+                                          "CORPUS/userdict.txt)")
+    words.add_argument("--cache-dir", dest="cache_dir", help="cache folder")
+    words.add_argument("--top", type=int, default=30, help="candidates shown (default 30)")
+    words.add_argument("--min-count", dest="min_count", type=int, default=5,
+                       help="fewest occurrences (default 5)")
+    words.add_argument("--accept", nargs="+", metavar="WORD",
+                       help="words to add to the user dictionary")
+    words.add_argument("--accept-top", dest="accept_top", type=int, metavar="N",
+                       help="add the N best candidates")
+    words.add_argument("--tag", help="POS tag of the accepted words, e.g. nr for names")
     return parser
+
+
+def _words(args: argparse.Namespace) -> int:
+    from ..tokens.dictionary import add_user_words
+    from .params import USERDICT_NAME
+    from .study import Study
+
+    study = Study(args.corpus, metadata=args.metadata, userdict=args.userdict,
+                  cache_dir=args.cache_dir)
+    target = Path(args.userdict) if args.userdict else (
+        study.params.userdict or study.params.corpus_dir / USERDICT_NAME)
+    accepted = list(args.accept or [])
+    if args.accept_top or not accepted:
+        table = study.new_words(min_count=args.min_count,
+                                top=max(args.top, args.accept_top or 0))
+        if not accepted and table.empty:
+            print(f"no candidate: no unknown word occurs {args.min_count} times or more in "
+                  f"varied contexts (lower --min-count on a small corpus)")
+        elif not accepted:
+            with pd.option_context("display.width", 160, "display.max_colwidth", 40):
+                print(table.head(args.top)[["word", "count", "n_docs", "pmi",
+                                            "left_entropy", "right_entropy", "pieces",
+                                            "example"]].to_string(index=False))
+        accepted += table["word"].head(args.accept_top or 0).tolist()
+    if accepted:
+        added = add_user_words(accepted, target, tag=args.tag)
+        print(f"added {len(added)} word(s) to {target}: {' '.join(added)}"
+              + (f" ({len(accepted) - len(added)} were there already)"
+                 if len(added) < len(accepted) else ""))
+    else:
+        print(f"accept words with: python -m analysis words --corpus ... --accept WORD ... "
+              f"(they go to {target})")
+    return 0
 
 
 def _load(args: argparse.Namespace) -> int:
@@ -72,6 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "load":
             return _load(args)
+        if args.command == "words":
+            return _words(args)
         from .runner import run_from_args
 
         return run_from_args(args)

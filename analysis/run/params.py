@@ -35,6 +35,8 @@ __all__ = ["FORMATS", "PARAMETERS", "SHARED", "StudyParams", "check_parameter",
            "suggest", "validate_parameters"]
 
 FORMATS = ("png", "svg", "pdf")
+USERDICT_NAME = "userdict.txt"
+"""A user dictionary beside the corpus is read without being named (like metadata.csv)."""
 
 
 def _fail(name: str, allowed: str, value: Any) -> AnalysisError:
@@ -169,6 +171,7 @@ PARAMETERS: dict[str, _Param] = {
     "engine": _Param(_choice(*ENGINES), "where files are read and segmented"),
     "scheduler": _Param(_text(True), "dask scheduler address"),
     "aliases": _Param(_path("file"), "YAML or CSV of names each group goes by"),
+    "userdict": _Param(_path("file"), "the corpus's own user dictionary"),
     # per notebook
     "freq": _Param(_choice("auto", "D", "W", "M", "Q", "Y"),
                    "period: auto (12 to 60 bins), D day, W week, M month, Q quarter, Y year"),
@@ -200,7 +203,7 @@ PARAMETERS: dict[str, _Param] = {
 """What every notebook parameter accepts, by name."""
 
 SHARED = ("corpus_dir", "metadata", "institutions", "date_from", "date_to", "group_col",
-          "aliases", "output_dir", "formats", "cache_dir", "engine", "scheduler")
+          "aliases", "userdict", "output_dir", "formats", "cache_dir", "engine", "scheduler")
 """The parameters every notebook declares: the fields of :class:`StudyParams`."""
 
 
@@ -301,6 +304,7 @@ class StudyParams:
     date_to: pd.Timestamp | None = None
     group_col: str = "institution"
     aliases: Path | None = None
+    userdict: Path | None = None
     output_dir: Path = FIGURES_DIR
     formats: tuple[str, ...] = FORMATS
     cache_dir: Path | None = None
@@ -332,12 +336,15 @@ class StudyParams:
                                 f"takes {list(SHARED)}.")
         values = validate_parameters(params)
         values["corpus_dir"] = values.get("corpus_dir") or SEEDS_DIR
+        found = values["corpus_dir"] / USERDICT_NAME
+        if values.get("userdict") is None and values["corpus_dir"].is_dir() and found.is_file():
+            values["userdict"] = found.resolve()  # the corpus's own dictionary, found
         values["output_dir"] = values.get("output_dir") or FIGURES_DIR
         if values.get("institutions") is not None:
             values["institutions"] = tuple(values["institutions"])
         return cls(**{k: v for k, v in values.items() if v is not None or k in
                       ("metadata", "cache_dir", "scheduler", "date_from", "date_to",
-                       "institutions", "aliases")})
+                       "institutions", "aliases", "userdict")})
 
     def as_dict(self) -> dict[str, Any]:
         """Return the parameters as plain values (paths and dates as strings)."""

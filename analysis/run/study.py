@@ -26,7 +26,7 @@ import hashlib
 import json
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,7 @@ from ..stats.duplicates import duplicate_clusters, near_duplicates
 from ..stats.events import load_events
 from ..stats.keyness import keyness
 from ..stats.kwic import kwic
+from ..stats.newwords import new_word_candidates
 from ..stats.overview import documents_per_period
 from ..stats.phrases import shared_phrases
 from ..stats.similarity import (
@@ -152,6 +153,10 @@ class Study:
     aliases : path-like, optional
         A YAML (``group: [alias, ...]``) or CSV (group, alias) file of names the
         groups go by, added to those found (:func:`analysis.stats.aliases.group_aliases`).
+    userdict : path-like, optional
+        The corpus's own user dictionary (jieba format), read after the
+        packaged one; default ``corpus_dir/userdict.txt`` when present. Grow it
+        with :meth:`new_words` and ``python -m analysis words --accept``.
     output_dir : path-like, optional
         Where figures go; default the project's ``figures/``.
     formats : sequence of {'png', 'svg', 'pdf'}, default all three
@@ -191,6 +196,7 @@ class Study:
         date_to: Any = None,
         group_col: str = "institution",
         aliases: str | Path | None = None,
+        userdict: str | Path | None = None,
         output_dir: str | Path | None = None,
         formats: Sequence[str] = ("png", "svg", "pdf"),
         cache_dir: str | Path | None = None,
@@ -203,13 +209,16 @@ class Study:
             corpus_dir=corpus_dir, metadata=metadata,
             institutions=list(institutions) if isinstance(institutions, tuple) else institutions,
             date_from=date_from, date_to=date_to, group_col=group_col, aliases=aliases,
-            output_dir=output_dir,
+            userdict=userdict, output_dir=output_dir,
             formats=list(formats) if isinstance(formats, tuple) else formats,
             cache_dir=cache_dir, engine=engine, scheduler=scheduler))
         if segmenter is not None and not isinstance(segmenter, SegmenterConfig):
             raise AnalysisError(f"The 'segmenter' parameter of Study must be a SegmenterConfig "
                                 f"or None; got {type(segmenter).__name__}.")
-        self.segmenter = Segmenter(segmenter)
+        config = segmenter or SegmenterConfig()
+        if self.params.userdict is not None:
+            config = replace(config, userdict=(*config.userdict, self.params.userdict))
+        self.segmenter = Segmenter(config)
         extra = dict(parameters or {})
         shared = [n for n in extra if n in SHARED]
         if shared:
@@ -218,6 +227,7 @@ class Study:
         self.parameters: dict[str, Any] = validate_parameters(extra)
         self._given = {"institutions": institutions, "date_from": date_from, "date_to": date_to,
                        "group_col": group_col, "aliases": self.params.aliases,
+                       "userdict": self.params.userdict,
                        **extra}  # recorded as given
         self.records: list[dict[str, Any]] = []
         cache = self.params.cache_dir
@@ -277,9 +287,6 @@ class Study:
         docs = select_documents(loaded, institutions=None if p.institutions is None
                                 else list(p.institutions), date_from=p.date_from,
                                 date_to=p.date_to)
-        if docs[p.group_col].notna().sum() == 0:
-            raise AnalysisError(f"The 'group_col' parameter names {p.group_col!r}, which has no "
-                                f"value in any of the {len(docs)} selected documents.")
         return docs
 
     @cached_property
@@ -539,6 +546,16 @@ class Study:
             else compute()
         self._record(name, _function=analysis, **options)
         return result
+
+    def new_words(self, **options: Any) -> pd.DataFrame:
+        """Propose words the dictionary cuts, with evidence, cached.
+
+        See :func:`analysis.stats.newwords.new_word_candidates`; accept them with
+        ``python -m analysis words --corpus ... --accept WORD ...`` (or
+        :func:`analysis.tokens.dictionary.add_user_words`).
+        """
+        return self._cached("new_words", options, lambda: new_word_candidates(
+            self.docs, segmenter=self.segmenter, **options))
 
     def kwic(self, term: str, **options: Any) -> pd.DataFrame:
         """Show each occurrence of a term in context (:func:`analysis.stats.kwic.kwic`)."""

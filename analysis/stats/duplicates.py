@@ -32,15 +32,15 @@ Decisions:
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections import OrderedDict
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
+from scipy.stats import binom
 
 from ..core.errors import AnalysisError, check_choice, check_column, check_number
 
@@ -60,11 +60,10 @@ DUPLICATE_COLUMNS = ("doc_a", "doc_b", "group_a", "group_b", "jaccard")
 _STRIP = re.compile(r"[\W_]+")
 _BASE = np.uint64(0x100000001B3)
 _BLOCK = 512
-# The pairs of the last few computations, by a digest of the texts and the options:
-# notebook 05 asks for the reposts across institutions, then drops all near-duplicates
-# of the same documents, and MinHash over 10^5 documents takes minutes.
-_PAIRS: OrderedDict[str, tuple] = OrderedDict()
-_PAIRS_KEPT = 2
+_BATCH_CHARS = 1_000_000  # characters sketched (or verified) at a time
+_MAX_PENDING = 20_000_000  # candidate pairs held before duplicates across bands are merged
+_EMPTY = np.uint64(2**64 - 1)
+_LOW32 = np.uint64(2**32 - 1)
 MIN_RECALL = 0.99
 
 
@@ -185,46 +184,269 @@ def lsh_bands(threshold: float, num_perm: int, *, recall: float = MIN_RECALL) ->
     return num_perm, 1
 
 
-def _signatures(x: sp.csr_matrix, keys: np.ndarray, num_perm: int,
-                rng: np.random.Generator) -> np.ndarray:
-    """Compute the MinHash signature (n_docs, num_perm) of non-empty rows of x."""
-    a = rng.integers(0, 2**64, size=num_perm, dtype=np.uint64) | np.uint64(1)
-    b = rng.integers(0, 2**64, size=num_perm, dtype=np.uint64)
-    sig = np.empty((x.shape[0], num_perm), dtype=np.uint32)
-    starts = x.indptr[:-1]
-    for i in range(num_perm):
-        values = ((keys * a[i] + b[i]) >> np.uint64(32)).astype(np.uint32)
-        sig[:, i] = np.minimum.reduceat(values[x.indices], starts)
-    return sig
+@lru_cache(maxsize=1)
+def _word_chars() -> np.ndarray:
+    """Tabulate which code points :func:`clean_text` keeps (built once, by its own regex)."""
+    kept = _STRIP.sub("", "".join(map(chr, range(0x110000))))
+    table = np.zeros(0x110000, dtype=bool)
+    table[np.frombuffer(kept.encode("utf-32-le"), dtype=np.uint32)] = True
+    return table
 
 
-def _bucket_pairs(band: np.ndarray) -> np.ndarray:
-    """Return the pairs (i, j), i < j, of rows whose band values are all equal."""
-    key = np.zeros(band.shape[0], dtype=np.uint64)
-    for col in band.T:
-        key = _mix(key * _BASE + col.astype(np.uint64))
-    order = np.argsort(key, kind="stable")
-    bounds = np.flatnonzero(np.diff(key[order])) + 1
-    pairs = [np.column_stack([grp[i], grp[j]]) for grp in np.split(order, bounds)
-             if len(grp) > 1 for i, j in [np.triu_indices(len(grp), 1)]]
-    return np.concatenate(pairs) if pairs else np.empty((0, 2), dtype=np.int64)
+def _segment_sums(values: np.ndarray, sizes: np.ndarray, dtype: type) -> np.ndarray:
+    """Sum consecutive segments of the given sizes (0 for an empty segment)."""
+    sums = np.zeros(len(sizes), dtype=dtype)
+    full = sizes > 0
+    if full.any():
+        sums[full] = np.add.reduceat(values, (np.cumsum(sizes) - sizes)[full], dtype=dtype)
+    return sums
 
 
-def _minhash_pairs(x: sp.csr_matrix, keys: np.ndarray, threshold: float, num_perm: int,
-                   random_state: int | None) -> tuple[tuple[np.ndarray, ...], tuple[int, int]]:
-    """Return (a, b, jaccard) of the LSH candidates at or above the threshold."""
-    live = np.flatnonzero(np.diff(x.indptr) > 0)
-    bands, rows = lsh_bands(threshold, num_perm)
-    sig = _signatures(x[live], keys, num_perm, np.random.default_rng(random_state))
-    found = [_bucket_pairs(sig[:, i * rows:(i + 1) * rows]) for i in range(bands)]
-    cand = np.unique(np.concatenate(found), axis=0) if found else np.empty((0, 2), int)
-    a, b = live[cand[:, 0]], live[cand[:, 1]]
-    a, b = np.minimum(a, b), np.maximum(a, b)
-    inter = np.asarray(x[a].multiply(x[b]).sum(axis=1)).ravel().astype(float)
-    sizes = np.diff(x.indptr)
-    jac = inter / np.maximum(sizes[a] + sizes[b] - inter, 1)
-    keep = jac >= threshold
-    return (a[keep], b[keep], jac[keep]), (bands, rows)
+def _clean_codes(texts: list) -> tuple[np.ndarray, np.ndarray]:
+    """Return the code points of the cleaned texts, concatenated, and each clean length."""
+    texts = [t if isinstance(t, str) else "" for t in texts]
+    raw = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    keep = _word_chars()[codes]
+    return codes[keep], _segment_sums(keep, raw, np.int64)
+
+
+def _shingle_hashes(codes: np.ndarray, lengths: np.ndarray, k: int,
+                    salt: np.uint64) -> tuple[np.ndarray, np.ndarray]:
+    """Return the hash of every shingle (seeded by salt; 0 gives shingle_matrix's keys).
+
+    The polynomial hash is rolled over the concatenated texts in k whole-array
+    steps; the windows that run into the next text are then dropped.
+    """
+    counts = np.maximum(lengths - k + 1, 0)
+    total = len(codes) - k + 1
+    if counts.sum() == 0:
+        return np.empty(0, dtype=np.uint64), counts
+    h = codes[:total].astype(np.uint64)
+    for j in range(1, k):
+        h *= _BASE
+        np.add(h, codes[j:total + j], out=h, casting="unsafe")
+    bad = (np.cumsum(lengths)[:, None] - np.arange(1, k)).ravel()
+    valid = np.ones(total, dtype=bool)
+    valid[bad[(bad >= 0) & (bad < total)]] = False
+    h = h[valid]
+    h += salt
+    return _mix(h), counts
+
+
+def _bins(h: np.ndarray, n_bins: int) -> np.ndarray:
+    """Map 64-bit hashes to bins 0..n_bins-1 by their top 32 bits (order-preserving)."""
+    return (((h >> np.uint64(32)) * np.uint64(n_bins)) >> np.uint64(32)).astype(np.int64)
+
+
+def _sketch(texts: list, k: int, n_bins: int, salt: np.uint64) -> tuple[np.ndarray, ...]:
+    """Compute the one-permutation sketch of some texts.
+
+    Returns
+    -------
+    sketch : numpy.ndarray of uint64, shape (n_texts, n_bins)
+        The smallest shingle hash of each bin; ``_EMPTY`` for an empty bin.
+    counts : numpy.ndarray of int64
+        The shingles (with repeats) of each text.
+    sums, squares : numpy.ndarray of uint64
+        The sums of each text's shingle hashes and of their squares, modulo
+        2**64: with ``counts``, a fingerprint of the multiset of shingles.
+    """
+    h, counts = _shingle_hashes(*_clean_codes(texts), k, salt)
+    cell = np.repeat(np.arange(len(texts), dtype=np.int64) * n_bins, counts) + _bins(h, n_bins)
+    sketch = np.full(len(texts) * n_bins, _EMPTY)
+    np.minimum.at(sketch, cell, h)
+    return (sketch.reshape(len(texts), n_bins), counts, _segment_sums(h, counts, np.uint64),
+            _segment_sums(h * h, counts, np.uint64))
+
+
+def _batches(lengths: np.ndarray) -> list[tuple[int, int]]:
+    """Cut a run of texts into consecutive slices of about _BATCH_CHARS characters."""
+    chars = np.cumsum(lengths)
+    cuts = np.searchsorted(chars, np.arange(_BATCH_CHARS, chars[-1] if len(chars) else 0,
+                                            _BATCH_CHARS), side="right")
+    bounds = np.unique(np.concatenate([[0], cuts, [len(lengths)]]))
+    return list(zip(bounds[:-1].tolist(), bounds[1:].tolist()))
+
+
+def _text_lengths(texts: pd.Series) -> np.ndarray:
+    """Return the length of each text (0 for NA), only to cut batches."""
+    try:
+        return texts.str.len().fillna(0).to_numpy(dtype=np.int64)
+    except AttributeError:  # not a single string
+        return np.zeros(len(texts), dtype=np.int64)
+
+
+def _sketch_all(texts: pd.Series, lengths: np.ndarray, k: int, n_bins: int,
+                salt: np.uint64) -> tuple[np.ndarray, ...]:
+    """Sketch all texts (see :func:`_sketch`), turning only a batch at a time into str."""
+    n = len(texts)
+    out = (np.empty((n, n_bins), dtype=np.uint64), np.empty(n, dtype=np.int64),
+           np.empty(n, dtype=np.uint64), np.empty(n, dtype=np.uint64))
+    for lo, hi in _batches(lengths):
+        for whole, part in zip(out, _sketch(texts.iloc[lo:hi].tolist(), k, n_bins, salt)):
+            whole[lo:hi] = part
+    return out
+
+
+def _densify(sketch: np.ndarray, rows: np.ndarray, salt: np.uint64) -> None:
+    """Fill the empty bins of some rows in place by optimal densification (Shrivastava 2017).
+
+    Empty bin ``j`` probes the bins ``p(j, 0), p(j, 1), ...`` (a hash of ``j``
+    and the attempt, the same for every document) and copies the first bin
+    that was non-empty before filling. Every row needs a non-empty bin.
+    """
+    empty = sketch[rows] == _EMPTY
+    at, cols = np.nonzero(empty)
+    attempt = 0
+    while len(at):
+        probe = _bins(_mix((cols.astype(np.uint64) << np.uint64(32)) + np.uint64(attempt) + salt),
+                      sketch.shape[1])
+        hit = ~empty[at, probe]
+        sketch[rows[at[hit]], cols[hit]] = sketch[rows[at[hit]], probe[hit]]
+        at, cols = at[~hit], cols[~hit]
+        attempt += 1
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """Return the distinct values, sorted (by sorting: np.unique hashes, which is slower here)."""
+    values = np.sort(values)
+    return values[np.append(True, values[1:] != values[:-1])] if len(values) else values
+
+
+def _run_pairs(sorted_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the positions (i, j), i < j, of every two elements in a run of equal keys."""
+    n = len(sorted_keys)
+    new = np.ones(n, dtype=bool)
+    new[1:] = sorted_keys[1:] != sorted_keys[:-1]
+    start = np.flatnonzero(new)
+    size = np.diff(np.append(start, n))
+    after = np.repeat(start + size, size) - 1 - np.arange(n)  # later elements of the run
+    left = np.repeat(np.arange(n), after)
+    step = np.arange(len(left)) - np.repeat(np.cumsum(after) - after, after)
+    return left, left + 1 + step
+
+
+def _band_pairs(sketch: np.ndarray, rows_of: np.ndarray, bands: int,
+                rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return the pairs (i, j), i < j, of sketch rows ``rows_of[i]``, ``rows_of[j]`` that
+    agree on all rows of some band."""
+    n = len(rows_of)
+    found = []
+    for band in range(bands):
+        key = np.zeros(n, dtype=np.uint64)
+        for col in sketch[rows_of, band * rows:(band + 1) * rows].T:
+            key = _mix(key * _BASE + col)
+        order = np.argsort(key)
+        left, right = _run_pairs(key[order])
+        a, b = order[left], order[right]
+        found.append(np.minimum(a, b) * n + np.maximum(a, b))
+        if sum(map(len, found)) > _MAX_PENDING:  # the same pairs recur in many bands
+            found = [_sorted_unique(np.concatenate(found))]
+    codes = _sorted_unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+    return codes // max(n, 1), codes % max(n, 1)
+
+
+def _shingle_sets(texts: list, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the shingle sets of some texts: ``text << 32 | shingle id`` sorted, starts, sizes."""
+    h, counts = _shingle_hashes(*_clean_codes(texts), k, np.uint64(0))
+    _, ids = np.unique(h, return_inverse=True)
+    owner = np.repeat(np.arange(len(texts), dtype=np.uint64), counts)
+    keys = _sorted_unique((owner << np.uint64(32)) | ids.ravel().astype(np.uint64))
+    sizes = np.bincount((keys >> np.uint64(32)).astype(np.int64), minlength=len(texts))
+    return keys, np.cumsum(sizes) - sizes, sizes
+
+
+def _intersections(keys: np.ndarray, starts: np.ndarray, sizes: np.ndarray, a: np.ndarray,
+                   b: np.ndarray) -> np.ndarray:
+    """Count the shingles shared by texts a and b (indices into a _shingle_sets result)."""
+    small, big = np.where(sizes[a] <= sizes[b], a, b), np.where(sizes[a] <= sizes[b], b, a)
+    n_query = sizes[small]
+    pair = np.repeat(np.arange(len(a)), n_query)
+    pos = np.arange(n_query.sum()) + np.repeat(starts[small] - (np.cumsum(n_query) - n_query),
+                                               n_query)
+    query = (big[pair].astype(np.uint64) << np.uint64(32)) | (keys[pos] & _LOW32)
+    where = np.minimum(np.searchsorted(keys, query), len(keys) - 1)
+    return np.bincount(pair, weights=keys[where] == query, minlength=len(a))
+
+
+def _verify(texts: pd.Series, lengths: np.ndarray, a: np.ndarray, b: np.ndarray, k: int,
+            threshold: float) -> tuple[np.ndarray, ...]:
+    """Return (a, b, jaccard) of the candidate pairs at or above the threshold, exactly."""
+    found = []
+    for lo, hi in _batches(lengths[a] + lengths[b]):
+        docs, local = np.unique(np.concatenate([a[lo:hi], b[lo:hi]]), return_inverse=True)
+        keys, starts, sizes = _shingle_sets(texts.iloc[docs].tolist(), k)
+        la, lb = local[:hi - lo], local[hi - lo:]
+        # J <= min/max: pairs of very different sizes need no counting
+        small, big = np.minimum(sizes[la], sizes[lb]), np.maximum(sizes[la], sizes[lb])
+        la, lb = la[small >= threshold * big * (1 - 1e-9)], lb[small >= threshold * big * (1 - 1e-9)]
+        n = _intersections(keys, starts, sizes, la, lb)
+        jac = n / (sizes[la] + sizes[lb] - n)
+        keep = jac >= threshold
+        found.append((docs[la[keep]], docs[lb[keep]], jac[keep]))
+    return tuple(np.concatenate(parts) for parts in zip(*found)) if found else (
+        np.empty(0, int), np.empty(0, int), np.empty(0))
+
+
+def _oph_miss_bound(threshold: float, bands: int, rows: int) -> float:
+    """Bound the chance that OPH + LSH misses a pair exactly at the threshold (module notes)."""
+    n_bins = bands * rows
+    good = np.arange(n_bins + 1)
+    all_good = np.ones(n_bins + 1)
+    for s in range(rows):
+        all_good *= np.clip(good - s, 0, None) / (n_bins - s)
+    return float(binom.pmf(good, n_bins, threshold) @ (1 - all_good) ** bands)
+
+
+def _oph_bands(threshold: float, num_perm: int, *, recall: float = MIN_RECALL) -> tuple[int, int]:
+    """Choose the most selective bands x rows whose OPH miss bound is at most 1 - recall."""
+    _, most = lsh_bands(threshold, num_perm, recall=recall)  # the bound is >= the MinHash miss
+    for rows in range(most, 0, -1):
+        if _oph_miss_bound(threshold, num_perm // rows, rows) <= 1 - recall:
+            return num_perm // rows, rows
+    return num_perm, 1
+
+
+def _minhash_pairs(texts: pd.Series, threshold: float, k: int, num_perm: int,
+                   random_state: int | None) -> tuple[tuple[np.ndarray, ...], tuple[int, int], int]:
+    """Return (a, b, jaccard) of the pairs found by OPH + LSH, (bands, rows), and the shingleless."""
+    bands, rows = _oph_bands(threshold, num_perm)
+    salt, probe_salt = np.random.default_rng(random_state).integers(
+        0, 2**64, size=2, dtype=np.uint64)
+    lengths = _text_lengths(texts)
+    sketch, counts, sums, squares = _sketch_all(texts, lengths, k, bands * rows, salt)
+    live = np.flatnonzero(counts > 0)
+    # documents with the same multiset of shingles form one unit, compared once
+    fingerprint = np.column_stack([counts.astype(np.uint64), sums, squares])[live]
+    _, first, unit = np.unique(fingerprint, axis=0, return_index=True, return_inverse=True)
+    reps = live[first]
+    _densify(sketch, reps, probe_salt)
+    ua, ub = _band_pairs(sketch, reps, bands, rows)
+    del sketch
+    a, b, jac = _verify(texts, lengths, reps[ua], reps[ub], k, threshold)
+    return _unit_pairs(live, unit.ravel(), a, b, jac), (bands, rows), len(texts) - len(live)
+
+
+def _unit_pairs(live: np.ndarray, unit: np.ndarray, a: np.ndarray, b: np.ndarray,
+                jac: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Expand pairs of unit representatives to all their documents; add the pairs in a unit.
+
+    ``unit[i]`` is the unit of document ``live[i]``; the pairs inside a unit have
+    the same multiset of shingles, Jaccard 1.
+    """
+    order = np.argsort(unit, kind="stable")
+    size = np.bincount(unit)
+    start = np.cumsum(size) - size
+    ua, ub = unit[np.searchsorted(live, a)], unit[np.searchsorted(live, b)]
+    many = size[ua] * size[ub]
+    pair = np.repeat(np.arange(len(ua)), many)
+    step = np.arange(many.sum()) - np.repeat(np.cumsum(many) - many, many)
+    left, right = _run_pairs(unit[order])
+    da = live[np.concatenate([order[start[ua][pair] + step // size[ub][pair]], order[left]])]
+    db = live[np.concatenate([order[start[ub][pair] + step % size[ub][pair]], order[right]])]
+    jac = np.concatenate([jac[pair], np.ones(len(left))])
+    return np.minimum(da, db), np.maximum(da, db), jac
 
 
 def _check_ids(docs: pd.DataFrame, id_col: str, func: str) -> None:
@@ -298,38 +520,20 @@ def near_duplicates(
     check_number(k, param="k", func=func, low=1, integer=True)
     check_choice(method, ("auto", "exact", "minhash"), param="method", func=func)
     check_number(num_perm, param="num_perm", func=func, low=1, integer=True)
-    texts = docs[text_col].tolist()
+    texts = docs[text_col].reset_index(drop=True)
     used = method if method != "auto" else ("exact" if len(docs) <= EXACT_MAX_DOCS else "minhash")
-    key = _pairs_key(texts, k=k, threshold=threshold, method=used, num_perm=num_perm,
-                     random_state=random_state)
-    if key in _PAIRS:
-        _PAIRS.move_to_end(key)
-        a, b, jac, attrs = _PAIRS[key]
-        return _pair_table(docs, a, b, jac, id_col, group_col, cross_group_only, dict(attrs))
-    x, keys = shingle_matrix(texts, k=k)
-    attrs = {"method": used, "k": k, "threshold": threshold, "n_docs": len(docs),
-             "n_without_shingles": int((np.diff(x.indptr) == 0).sum())}
     if used == "exact":
+        x, _ = shingle_matrix(texts.tolist(), k=k)
+        n_without = int((np.diff(x.indptr) == 0).sum())
         a, b, jac = _exact_pairs(x, threshold)
     else:
-        (a, b, jac), (bands, rows) = _minhash_pairs(x, keys, threshold, num_perm, random_state)
+        (a, b, jac), (bands, rows), n_without = _minhash_pairs(texts, threshold, k, num_perm,
+                                                               random_state)
+    attrs = {"method": used, "k": k, "threshold": threshold, "n_docs": len(docs),
+             "n_without_shingles": n_without}
+    if used != "exact":
         attrs |= {"num_perm": num_perm, "bands": bands, "rows": rows}
-    if random_state is not None or used == "exact":  # a seedless MinHash is not repeatable
-        _PAIRS[key] = (a, b, jac, dict(attrs))
-        while len(_PAIRS) > _PAIRS_KEPT:
-            _PAIRS.popitem(last=False)
     return _pair_table(docs, a, b, jac, id_col, group_col, cross_group_only, attrs)
-
-
-def _pairs_key(texts: list, **options: object) -> str:
-    """Return a digest of the texts (in order) and the options of a pair computation."""
-    digest = hashlib.sha256(repr(sorted(options.items())).encode())
-    for text in texts:
-        encoded = (text.encode("utf-8", "surrogatepass") if isinstance(text, str)
-                   else b"\0" + repr(text).encode())
-        digest.update(len(encoded).to_bytes(8, "little"))
-        digest.update(encoded)
-    return digest.hexdigest()
 
 
 def _pair_table(docs: pd.DataFrame, a: np.ndarray, b: np.ndarray, jac: np.ndarray, id_col: str,

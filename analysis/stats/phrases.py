@@ -48,19 +48,16 @@ import warnings
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..core.errors import AnalysisError, check_column, check_number
 from ..tokens.segmenter import Segmenter
+from .clauses import code_points, split_clauses
 from .counts import table_group_col
 
-__all__ = ["CLAUSE_BREAK", "PHRASE_COLUMNS", "phrase_summary", "shared_phrases"]
+__all__ = ["PHRASE_COLUMNS", "phrase_summary", "shared_phrases"]
 
 PHRASE_COLUMNS = ("phrase", "length", "n_words", "first_date", "first_doc_id", "n_docs",
                   "doc_ids")
-CLAUSE_BREAK = r"[^\p{L}\p{N}\p{M}]+"
-"""What ends a clause (RE2 syntax): any character but a letter, a digit or a mark."""
 _BASE = np.uint64(0x100000001B3)
 _ALIGN_CLAUSES = 20  # clauses cut per candidate to find its word boundaries
 
@@ -131,29 +128,6 @@ def _per_hash(h: np.ndarray, unit: np.ndarray, units: _Units, by: str
             sums[multi] = 0
             np.add.at(sums, hash_of, units.doc_keys[label])
     return counts[inv], sums[inv]
-
-
-def _clauses(texts: pd.Series, min_chars: int) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Cut texts into clauses; return the distinct clauses, and (clause, document) pairs."""
-    values = pa.array(texts.tolist(), pa.large_string(), from_pandas=True)
-    lists = pc.split_pattern_regex(values, pattern=CLAUSE_BREAK)
-    owner = pc.list_parent_indices(lists)
-    flat = pc.list_flatten(lists)
-    keep = pc.greater_equal(pc.utf8_length(flat), min_chars)
-    flat, owner = pc.filter(flat, keep), pc.filter(owner, keep)
-    encoded = pc.dictionary_encode(flat)
-    distinct = encoded.dictionary.to_pylist()
-    return (distinct, encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64),
-            owner.to_numpy(zero_copy_only=False).astype(np.int64))
-
-
-def _codes(distinct: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return the code points of the distinct clauses end to end, each one's clause and starts."""
-    lengths = np.fromiter(map(len, distinct), dtype=np.int64, count=len(distinct))
-    codes = np.frombuffer("".join(distinct).encode("utf-32-le"), dtype=np.uint32)
-    piece = np.repeat(np.arange(len(distinct), dtype=np.int64), lengths)
-    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]) if len(lengths) else lengths
-    return codes, piece, starts
 
 
 def _hash_at(codes: np.ndarray, starts: np.ndarray, length: int) -> np.ndarray:
@@ -382,9 +356,9 @@ def shared_phrases(
     docs = _check(docs, group_col, date_col, id_col, text_col, func)
     segmenter = segmenter or Segmenter()
     group_codes, _ = pd.factorize(docs[group_col])
-    distinct, clause_of, doc_of = _clauses(docs[text_col], min_chars)
+    distinct, clause_of, doc_of = split_clauses(docs[text_col], min_chars)
     units = _Units(clause_of, doc_of, np.asarray(group_codes, dtype=np.int64), len(docs))
-    codes, piece, _ = _codes(distinct)
+    codes, piece, _ = code_points(distinct)
     runs, shared, shared_h = _runs(codes, piece, units, min_chars, max_chars, min_groups)
     candidates = _candidates(runs, codes, top)
     found, clause = _positions(candidates, codes, piece, shared, shared_h, min_chars,

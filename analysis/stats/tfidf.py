@@ -247,12 +247,16 @@ def tfidf(
     given = counts
     pooled = unit_counts(docs, counts, group_col=group_col, tokens_col=tokens_col,
                          id_col=id_col, min_df=min_df, max_df=max_df, func=func)
-    counts, vocabulary, units = pooled.matrix, pooled.vocabulary, pooled.units
+    counts, vocabulary, units = pooled.matrix.tocsr(), pooled.vocabulary, pooled.units
+    counts.sum_duplicates()
+    counts.eliminate_zeros()
     weights, idf = tfidf_weights(counts, norm=norm, smooth_idf=smooth_idf,
                                  sublinear_tf=sublinear_tf)
-    rows, cols = counts.nonzero()
-    scores = np.asarray(weights[rows, cols]).ravel()
-    tf = np.asarray(counts[rows, cols]).ravel().astype(np.int64)
+    # the weights keep the counts' sparsity: read both in CSR order, no fancy indexing
+    rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+    cols = counts.indices.astype(np.int64)
+    scores = weights.data.astype(float)
+    tf = counts.data.astype(np.int64)
     unit_total = np.asarray(counts.sum(axis=1)).ravel().astype(float)
     term_total = np.asarray(counts.sum(axis=0)).ravel().astype(float)
     rest = term_total[cols] - tf

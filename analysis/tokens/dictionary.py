@@ -29,13 +29,16 @@ from pathlib import Path
 
 from ..core.config import DATA_DIR
 from ..core.errors import AnalysisError
+from ..core.io import write_text
 
 __all__ = [
     "DEFAULT_STOPWORDS",
     "DEFAULT_USERDICT",
     "DictionaryError",
     "DictionaryWarning",
+    "USERDICT_HEADER",
     "UserWord",
+    "add_user_words",
     "read_stopwords",
     "read_userdict",
 ]
@@ -142,3 +145,54 @@ def read_stopwords(path: str | os.PathLike) -> tuple[str, ...]:
                                   f"got {line!r}.")
         words.append(line.lower())
     return tuple(words)
+
+
+USERDICT_HEADER = """\
+# Words this corpus uses that jieba's dictionary cut in pieces (jieba's user dictionary
+# format: word [freq] [tag]; written by `python -m analysis words --accept ...` or
+# analysis.tokens.dictionary.add_user_words). The segmenter reads it when a Study is
+# given `userdict`, or finds it as userdict.txt beside the corpus. Edit freely.
+"""
+
+
+def add_user_words(words: list[str] | tuple[str, ...], path: str | os.PathLike, *,
+                   tag: str | None = None) -> list[str]:
+    """Append words to a user dictionary file, once each; return those added.
+
+    Parameters
+    ----------
+    words : list of str
+        The words accepted (e.g. from :func:`analysis.stats.newwords.new_word_candidates`).
+    path : path-like
+        The dictionary file; created with a header when absent.
+    tag : str, optional
+        A POS tag for every word (``nr`` for person names).
+
+    Returns
+    -------
+    list of str
+        The words written (those already in the file are skipped).
+
+    Raises
+    ------
+    DictionaryError
+        For a word with whitespace, an empty word, a bad tag, or an unreadable file.
+    """
+    path = Path(path)
+    bad = [w for w in words if not isinstance(w, str) or not w.strip() or len(w.split()) != 1]
+    if bad:
+        raise DictionaryError(f"The 'words' parameter of add_user_words must hold single words "
+                              f"without spaces; got {bad[0]!r}.")
+    if tag is not None and not (isinstance(tag, str) and tag.isalpha()):
+        raise DictionaryError(f"The 'tag' parameter of add_user_words must be letters such as "
+                              f"'nr' or None; got {tag!r}.")
+    present = {e.word for e in read_userdict(path)} if path.exists() else set()
+    new = [unicodedata.normalize("NFKC", w.strip()) for w in dict.fromkeys(words)]
+    new = [w for w in new if w not in present]
+    if new:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = path.read_text(encoding="utf-8") if path.exists() else USERDICT_HEADER
+        text = text + ("" if text.endswith("\n") else "\n")
+        text += "".join(f"{w}{' ' + tag if tag else ''}\n" for w in new)
+        write_text(path, text)
+    return new

@@ -1,0 +1,242 @@
+"""Find the words a corpus uses that the dictionary does not know, so that it can learn them.
+
+Person names (王明玉 cut into 王明 + 玉), new terms and local names are cut in
+pieces by a dictionary that lacks them; every count of them is then wrong.
+:func:`new_word_candidates` proposes them from the corpus itself;
+:func:`analysis.tokens.dictionary.add_user_words` writes the accepted ones to a
+dictionary file the segmenter reads.
+
+Decisions (the classic statistics of Chinese new-word discovery, e.g. Sproat &
+Shih 1990 for association, Jin & Tanaka-Ishii 2006 for branching entropy):
+
+- Candidates are runs of 2 to ``max_len`` characters inside a clause (never
+  across punctuation, :mod:`analysis.stats.clauses`), counted once per
+  distinct clause, so a reposted notice or a template line counts once.
+- **Cohesion**: the smallest pointwise mutual information over the ways of
+  cutting the run in two, ``min_k log2(p(w) / (p(w[:k]) p(w[k:])))``, with
+  probabilities of runs of each length: a word's parts occur together far
+  more often than chance.
+- **Freedom**: the branching entropy (bits) of the characters seen just
+  before and just after the run, a clause boundary counting as a new
+  character each time; a run that is always followed by the same character
+  (王明 in 王明玉) is part of a longer word, not a word.
+- A candidate must occur at least ``min_count`` times, reach ``min_pmi`` and
+  ``min_entropy`` on both sides, start and end with no function character or
+  measure word (的, 了, 在, 位, 名 ...), hold no digit or Latin letter, start
+  and end where the segmenter cuts in most of its clauses (部部长 in
+  宣传部部长 and 长陈 in 校长陈 are fragments), and be cut there into pieces
+  one of which is a single character (吴 + 普特, 王明 + 玉): what the
+  dictionary keeps whole needs no help, and two words side by side (管理 +
+  学院, 学院 + 党委) are a compound, not a new word. ``score = count * min(left, right entropy)`` ranks them.
+- The search reads at most ``max_chars`` characters (documents taken in a
+  seeded random order): discovery needs frequent words, which a sample finds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..core.errors import check_column, check_number
+from ..tokens.segmenter import Segmenter
+from .clauses import code_points, split_clauses
+
+__all__ = ["NEW_WORD_COLUMNS", "new_word_candidates"]
+
+NEW_WORD_COLUMNS = ("word", "count", "n_docs", "pmi", "left_entropy", "right_entropy",
+                    "score", "pieces", "example")
+_BASE = np.uint64(0x100000001B3)
+_CONTEXTS = 10  # clauses cut per candidate to see where the segmenter cuts it
+_FUNCTION = frozenset("的了在是和与及等为对于把被也都就而并或但之其所以从向由将这那有个们着过吗呢吧啊"
+                      "到地得我你他她它让中上下里内外时后前来去要会能可再又还很更最各每该此"
+                      "日月年号次名位个届项支批篇场家件种级班好已")
+
+
+def _hashes(codes: np.ndarray, piece: np.ndarray, length: int
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Return the start positions of runs of ``length`` inside one clause, and their hashes."""
+    n = len(codes) - length + 1
+    if n <= 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.uint64)
+    starts = np.flatnonzero(piece[:n] == piece[length - 1:length - 1 + n])
+    h = np.zeros(len(starts), dtype=np.uint64)
+    for j in range(length):
+        h = h * _BASE + codes[starts + j].astype(np.uint64)
+    return starts, h
+
+
+def _entropy(keys: np.ndarray, neighbours: np.ndarray) -> pd.Series:
+    """Return the entropy (bits) of the neighbours of each key; boundaries (-1) all differ."""
+    boundary = neighbours < 0
+    neighbours = np.where(boundary, -1 - np.arange(len(neighbours)), neighbours)
+    pairs = pd.DataFrame({"k": keys, "n": neighbours}).value_counts().reset_index(name="c")
+    totals = pairs.groupby("k")["c"].transform("sum")
+    p = pairs["c"] / totals
+    return (-(p * np.log2(p))).groupby(pairs["k"]).sum()
+
+
+def new_word_candidates(
+    docs: pd.DataFrame,
+    *,
+    text_col: str = "text",
+    segmenter: Segmenter | None = None,
+    min_count: int = 5,
+    max_len: int = 4,
+    min_pmi: float = 3.0,
+    min_entropy: float = 2.0,
+    max_chars: int = 20_000_000,
+    top: int | None = 200,
+    random_state: int = 0,
+) -> pd.DataFrame:
+    """Propose words the corpus uses often and the dictionary cuts, with their evidence.
+
+    Parameters
+    ----------
+    docs : pandas.DataFrame
+        One row per document, with its clean text.
+    text_col : str, default 'text'
+        The texts.
+    segmenter : Segmenter, optional
+        The segmenter whose dictionary is to learn; default ``Segmenter()``.
+    min_count : int, default 5
+        Fewest occurrences (distinct clauses).
+    max_len : int, default 4
+        Longest candidate, in characters (names have 2 to 4).
+    min_pmi : float, default 3.0
+        Cohesion threshold (bits).
+    min_entropy : float, default 2.0
+        Branching entropy threshold on each side (bits).
+    max_chars : int, default 20,000,000
+        Characters read at most (see the module notes).
+    top : int, optional
+        Best candidates kept; None keeps all.
+    random_state : int, default 0
+        Seed of the sample of documents when the corpus is larger than ``max_chars``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`NEW_WORD_COLUMNS`: ``word``, ``count`` (clauses),
+        ``n_docs`` (documents holding it), ``pmi``, ``left_entropy``,
+        ``right_entropy``, ``score``, ``pieces`` (how the segmenter cuts it
+        now, space-joined) and ``example`` (a clause holding it), best first.
+    """
+    func = "new_word_candidates"
+    check_column(docs, text_col, param="text_col", func=func)
+    check_number(min_count, param="min_count", func=func, low=1, integer=True)
+    check_number(max_len, param="max_len", func=func, low=2, high=8, integer=True)
+    check_number(min_pmi, param="min_pmi", func=func)
+    check_number(min_entropy, param="min_entropy", func=func, low=0)
+    check_number(max_chars, param="max_chars", func=func, low=1, integer=True)
+    if top is not None:
+        check_number(top, param="top", func=func, low=1, integer=True)
+    segmenter = segmenter or Segmenter()
+    texts = docs[text_col].fillna("").astype(str)
+    lengths = texts.str.len().to_numpy()
+    if lengths.sum() > max_chars:
+        order = np.random.default_rng(random_state).permutation(len(texts))
+        keep = np.sort(order[np.cumsum(lengths[order]) <= max_chars])
+        texts = texts.iloc[keep]
+    distinct, clause_of, doc_of = split_clauses(texts.reset_index(drop=True), 2)
+    codes, piece, _ = code_points(distinct)
+    total = float(len(codes))
+    counts: dict[int, pd.Series] = {}
+    for length in range(1, max_len + 1):
+        _, h = _hashes(codes, piece, length)
+        counts[length] = pd.Series(h).value_counts()
+    rows = []
+    for length in range(2, max_len + 1):
+        starts, h = _hashes(codes, piece, length)
+        frequent = counts[length]
+        frequent = frequent[frequent >= min_count]
+        at = pd.Index(frequent.index).get_indexer(h)
+        hit = at >= 0
+        if not hit.any():
+            continue
+        starts_hit, h_hit = starts[hit], h[hit]
+        # one position per candidate, to read its text and its parts
+        uniq, first = np.unique(h_hit, return_index=True)
+        pos = starts_hit[first]
+        n = frequent.reindex(uniq).to_numpy().astype(float)
+        pmi = np.full(len(uniq), np.inf)
+        for k in range(1, length):
+            _, left = _hashes_at(codes, pos, k)
+            _, right = _hashes_at(codes, pos + k, length - k)
+            p_left = counts[k].reindex(left).to_numpy().astype(float)
+            p_right = counts[length - k].reindex(right).to_numpy().astype(float)
+            pmi = np.minimum(pmi, np.log2(n * total / (p_left * p_right)))
+        strong = pmi >= min_pmi
+        if not strong.any():
+            continue
+        uniq, pos, n, pmi = uniq[strong], pos[strong], n[strong], pmi[strong]
+        wanted = np.isin(h_hit, uniq)
+        occ, occ_h = starts_hit[wanted], h_hit[wanted]
+        before = np.where((occ > 0) & (piece[np.maximum(occ - 1, 0)] == piece[occ]),
+                          codes[np.maximum(occ - 1, 0)].astype(np.int64), -1)
+        end = occ + length
+        after = np.where((end < len(codes)) & (piece[np.minimum(end, len(codes) - 1)]
+                                               == piece[occ]),
+                         codes[np.minimum(end, len(codes) - 1)].astype(np.int64), -1)
+        left_h = _entropy(occ_h, before).reindex(uniq).to_numpy()
+        right_h = _entropy(occ_h, after).reindex(uniq).to_numpy()
+        free = (left_h >= min_entropy) & (right_h >= min_entropy)
+        where = pd.Series(piece[occ]).groupby(occ_h).agg(lambda c: np.unique(c.to_numpy()))
+        for i in np.flatnonzero(free):
+            word = codes[pos[i]:pos[i] + length].tobytes().decode("utf-32-le")
+            rows.append((word, int(n[i]), float(pmi[i]), float(left_h[i]), float(right_h[i]),
+                         int(piece[pos[i]]), where[uniq[i]]))
+    table = pd.DataFrame(rows, columns=["word", "count", "pmi", "left_entropy",
+                                        "right_entropy", "clause", "clauses"])
+    table = table[[_plain(w) for w in table["word"]]] if len(table) else table
+    pieces = [_cut_in_context(w, [distinct[c] for c in clauses[:_CONTEXTS]], segmenter)
+              for w, clauses in zip(table["word"], table["clauses"])]
+    table = table.assign(pieces=[" ".join(p) if p else "" for p in pieces])
+    table = table[[p is not None and len(p) > 1 and any(len(x) == 1 for x in p)
+                   and not segmenter.known(w) for p, w in zip(pieces, table["word"])]]
+    table = table.assign(score=table["count"] * np.minimum(table["left_entropy"],
+                                                           table["right_entropy"]))
+    table = table.sort_values(["score", "word"], ascending=[False, True], kind="stable")
+    if top is not None:
+        table = table.head(top)
+    table = table.assign(
+        n_docs=[int(len(np.unique(doc_of[np.isin(clause_of, c)]))) for c in table["clauses"]],
+        example=[distinct[c] for c in table["clause"]])
+    out = table[list(NEW_WORD_COLUMNS)].reset_index(drop=True)
+    out.attrs = {"min_count": min_count, "max_len": max_len, "min_pmi": min_pmi,
+                 "min_entropy": min_entropy, "chars_read": int(total)}
+    return out
+
+
+def _cut_in_context(word: str, clauses: list[str], segmenter: Segmenter) -> list[str] | None:
+    """Return how the segmenter cuts a word where it occurs, or None when it is not a whole span.
+
+    In most of its clauses the word must start and end at a cut (so 部部长 in
+    宣传部部长, 长陈 in 校长陈 are fragments); its pieces are those of the first
+    such clause.
+    """
+    agree, pieces = 0, None
+    for clause in clauses:
+        at = clause.find(word)
+        words = segmenter.words(clause)
+        bounds = np.cumsum([0, *map(len, words)])
+        if at in bounds and at + len(word) in bounds:
+            agree += 1
+            if pieces is None:
+                first = int(np.searchsorted(bounds, at))
+                last = int(np.searchsorted(bounds, at + len(word)))
+                pieces = words[first:last]
+    return pieces if clauses and agree * 2 > len(clauses) else None
+
+
+def _hashes_at(codes: np.ndarray, starts: np.ndarray, length: int
+               ) -> tuple[np.ndarray, np.ndarray]:
+    h = np.zeros(len(starts), dtype=np.uint64)
+    for j in range(length):
+        h = h * _BASE + codes[starts + j].astype(np.uint64)
+    return starts, h
+
+
+def _plain(word: str) -> bool:
+    """Tell whether a candidate holds only CJK characters and no function character at an end."""
+    return (all("\u4e00" <= ch <= "\u9fff" for ch in word)
+            and word[0] not in _FUNCTION and word[-1] not in _FUNCTION)
