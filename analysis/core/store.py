@@ -10,7 +10,9 @@ cannot be written is reported the same way and the run goes on. Writes are
 atomic (:func:`analysis.core.io.write_atomically`).
 
 ``DataFrame.attrs`` travel with the table (as JSON in the file's metadata),
-so a cached table reads back exactly as it was returned.
+so a cached table reads back exactly as it was returned. A result may also be
+a dict of tables (a fitted topic model: its terms, its documents ...): each
+is a Parquet file, and a small JSON index written last lists them.
 """
 
 from __future__ import annotations
@@ -140,8 +142,45 @@ class ResultStore:
             return None
         return path
 
-    def get(self, name: str, key: str, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-        """Return the stored table, or compute, store and return it.
+    def read_many(self, name: str, key: str) -> dict[str, pd.DataFrame] | None:
+        """Return a stored dict of tables, or None when absent or incomplete."""
+        index = self.folder / f"{name}-{key[:24]}.json"
+        if not self.enabled or not index.is_file():
+            return None
+        try:
+            parts = json.loads(index.read_text(encoding="utf-8"))
+            if parts.get("key") != key:
+                raise ValueError("the index belongs to another key")
+            out = {}
+            for part in parts["parts"]:
+                frame = self.read(f"{name}-{part}", key)
+                if frame is None:
+                    raise ValueError(f"its part {part!r} is missing")
+                out[part] = frame
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            warnings.warn(f"Discarding the unreadable result cache {index} ({exc}); it is "
+                          f"computed again.", ResultCacheWarning, stacklevel=3)
+            index.unlink(missing_ok=True)
+            return None
+        return out
+
+    def write_many(self, name: str, key: str, frames: Mapping[str, pd.DataFrame]) -> None:
+        """Store a dict of tables: each part, then the index."""
+        if not self.enabled:
+            return
+        for part, frame in frames.items():
+            if self.write(f"{name}-{part}", key, frame) is None:
+                return
+        index = self.folder / f"{name}-{key[:24]}.json"
+        try:
+            write_atomically(index, lambda tmp: tmp.write_text(json.dumps(
+                {"key": key, "parts": list(frames)}), encoding="utf-8"))
+        except OSError as exc:
+            warnings.warn(f"Cannot write the result cache {index} ({exc}).", ResultCacheWarning,
+                          stacklevel=3)
+
+    def get(self, name: str, key: str, compute: Callable[[], Any]) -> Any:
+        """Return the stored result, or compute, store and return it.
 
         Parameters
         ----------
@@ -150,17 +189,24 @@ class ResultStore:
         key : str
             From :func:`result_key`.
         compute : callable
-            Makes the table when it is not stored.
+            Makes the result when it is not stored: a DataFrame, or a dict of
+            DataFrames (other results are returned and not stored).
 
         Returns
         -------
-        pandas.DataFrame
+        pandas.DataFrame or dict of pandas.DataFrame
         """
         found = self.read(name, key)
+        if found is None:
+            found = self.read_many(name, key)
         if found is not None:
             self.hits.append(name)
             return found
         self.misses.append(name)
-        frame = compute()
-        self.write(name, key, frame)
-        return frame
+        result = compute()
+        if isinstance(result, pd.DataFrame):
+            self.write(name, key, result)
+        elif isinstance(result, Mapping) and result and all(
+                isinstance(v, pd.DataFrame) for v in result.values()):
+            self.write_many(name, key, result)
+        return result

@@ -199,6 +199,9 @@ PARAMETERS: dict[str, _Param] = {
     "min_chars": _Param(_int(2), "shortest phrase in characters"),
     "max_chars": _Param(_int(2), "longest shared run followed, in characters"),
     "min_groups": _Param(_int(2), "fewest groups using a phrase"),
+    # --- 07_topics (topics by group and over time): add entries below this line ---
+    # --- 08_collocations, 09_cowords, 10_dictionary: add entries below this line ---
+    # --- the term explorer: add entries below this line ---
 }
 """What every notebook parameter accepts, by name."""
 
