@@ -52,7 +52,7 @@ def test_local_engine_in_order(n_jobs):
 def corpus_dir(tmp_path_factory) -> Path:
     """60 generated documents of 4 institutions (from the seeds' sentences)."""
     folder = tmp_path_factory.mktemp("engines") / "corpus"
-    return generate_corpus(folder, 60, pool=sentence_pool(shared=None), n_institutions=4)
+    return generate_corpus(folder, 60, pool=sentence_pool(shared=None), n_institutions=4).folder
 
 
 @pytest.fixture

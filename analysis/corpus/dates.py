@@ -14,7 +14,7 @@ from collections import Counter
 
 import pandas as pd
 
-__all__ = ["parse_date", "find_dates", "line_date", "resolve_bare_dates", "body_year"]
+__all__ = ["EPOCHS", "parse_date", "find_dates", "line_date", "resolve_bare_dates", "body_year"]
 
 # The patterns open with what their first character must be (a literal prefix
 # or a lookahead) so that re skips most positions quickly; ``(?<!\d{5})`` after
@@ -63,21 +63,40 @@ def find_dates(text: str) -> list[tuple[int, pd.Timestamp, str]]:
     return sorted(found, key=lambda t: t[0])
 
 
-def parse_date(value: object) -> pd.Timestamp | None:
+EPOCHS = {"epoch_s": "s", "epoch_ms": "ms"}
+"""Date formats of numbers: seconds or milliseconds since 1970-01-01 (UTC)."""
+
+
+def parse_date(value: object, fmt: str | None = None) -> pd.Timestamp | None:
     """Parse one date value from front matter, a table cell or a line.
 
     Parameters
     ----------
     value : object
-        A string, a ``datetime``/``date`` or a pandas Timestamp.
+        A string, a ``datetime``/``date``, a pandas Timestamp, or a number
+        with ``fmt="epoch_s"``/``"epoch_ms"``.
+    fmt : str, optional
+        ``"epoch_s"``, ``"epoch_ms"``, or a ``strptime`` pattern such as
+        ``"%d/%m/%Y"``; default: any of the written forms the loader knows.
 
     Returns
     -------
     pandas.Timestamp or None
-        The first full date found, or None.
+        The date, or None when there is none (or it does not parse).
     """
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
+    if fmt in EPOCHS:
+        try:
+            number = float(str(value).strip())
+            return pd.Timestamp(int(number), unit=EPOCHS[fmt])
+        except (ValueError, OverflowError, pd.errors.OutOfBoundsDatetime):
+            return None
+    if fmt is not None:
+        try:
+            return pd.Timestamp(dt.datetime.strptime(str(value).strip(), fmt))
+        except ValueError:
+            return None
     if isinstance(value, (dt.datetime, dt.date, pd.Timestamp)):
         stamp = pd.Timestamp(value)
         return None if pd.isna(stamp) else stamp.tz_localize(None) if stamp.tzinfo else stamp

@@ -21,7 +21,7 @@ from ..core.engines import check_engine, default_jobs, map_batches
 from ..core.errors import CorpusError, check_choice, check_number
 from .boilerplate import learn_templates, remove_lines
 from .cache import corpus_key, read_corpus_cache, write_corpus_cache
-from .dates import parse_date
+from .dates import EPOCHS, parse_date
 from .document import finish_body, parse_document
 from .institutions import InstitutionMatcher, load_names
 from .sidecar import apply_sidecar, read_sidecar
@@ -89,7 +89,8 @@ def _read_file(path: Path, rel: str, max_bytes: int, keep_raw: bool = True
     return rec, _report(rel, "loaded", "", warns, 1, decoded.encoding)
 
 
-def _read_table(path: Path, rel: str, mapping: dict[str, str | None]) -> tuple[list[dict], dict]:
+def _read_table(path: Path, rel: str, mapping: dict[str, str | None],
+                date_format: str | None = None) -> tuple[list[dict], dict]:
     """Read an article table; return (records, report row)."""
     try:
         table = read_table(path)
@@ -103,7 +104,7 @@ def _read_table(path: Path, rel: str, mapping: dict[str, str | None]) -> tuple[l
         text = normalize_text(str(row["text"])) if row["text"] is not None else ""
         rec = {"title": row["title"], "institution": row["institution"],
                "institution_source": "metadata" if row["institution"] else None,
-               "domain": None, "date": parse_date(row["date"]),
+               "domain": None, "date": parse_date(row["date"], date_format),
                "url": row["url"], "publisher": None, "warnings": [],
                "doc_id": row["doc_id"], "path": f"{rel}#{row['row']}", **row["extra"]}
         rec["date_source"] = "metadata" if rec["date"] is not None else None
@@ -124,6 +125,7 @@ def _read_files(batch: list[tuple[str, str]], max_bytes: int, keep_raw: bool = T
 
 
 def _collect(src: Path, *, max_bytes: int, mapping: dict, sidecar: Path | None,
+             date_format: str | None = None,
              keep_raw: bool = True,
              engine: str = "local", n_jobs: int | None = None, scheduler: str | None = None
              ) -> tuple[list[dict], list[dict]]:
@@ -144,7 +146,7 @@ def _collect(src: Path, *, max_bytes: int, mapping: dict, sidecar: Path | None,
                 and path.resolve() == sidecar_path:
             plan.append(([], _report(rel, "skipped", "metadata sidecar (read as metadata)")))
         elif suffix in TABLE_SUFFIXES:
-            plan.append(_read_table(path, rel, mapping))
+            plan.append(_read_table(path, rel, mapping, date_format))
         elif suffix in DOC_SUFFIXES:
             plan.append(len(docs))
             docs.append((str(path), rel))
@@ -231,6 +233,7 @@ def load_corpus(
     institution_col: str | None = "institution",
     id_col: str | None = "doc_id",
     url_col: str | None = "url",
+    date_format: str | None = None,
     institutions: Iterable[str | os.PathLike] = (),
     max_bytes: int = 20_000_000,
     strip_templates: bool = True,
@@ -255,7 +258,12 @@ def load_corpus(
         values override inferred ones (``*_source`` = ``"metadata"``). By
         default ``metadata.csv`` at the root of ``source`` is used when present.
     text_col, title_col, date_col, institution_col, id_col, url_col : str
-        Column mapping for article tables.
+        Column mapping for article tables; a name no table has is an error
+        naming the columns that exist.
+    date_format : str, optional
+        How the table's dates are written: ``"epoch_ms"``, ``"epoch_s"``
+        (numbers since 1970) or a ``strptime`` pattern such as ``"%d/%m/%Y"``;
+        default: any written form the loader knows (2020-02-11, 2020年2月11日 ...).
     institutions : iterable of path-like, default ()
         Extra files of institution names (one a line) to recognise in bodies.
     max_bytes : int, default 20_000_000
@@ -299,6 +307,11 @@ def load_corpus(
         When ``source`` does not exist or no document could be loaded.
     """
     check_number(max_bytes, param="max_bytes", func="load_corpus", low=1, integer=True)
+    if date_format is not None and date_format not in EPOCHS and (
+            not isinstance(date_format, str) or "%" not in date_format):
+        raise CorpusError(f"The 'date_format' parameter of load_corpus must be None, "
+                          f"{list(EPOCHS)} or a strptime pattern such as '%d/%m/%Y'; "
+                          f"got {date_format!r}.")
     check_engine(engine, scheduler, func="load_corpus")
     if n_jobs is not None:
         check_number(n_jobs, param="n_jobs", func="load_corpus", low=1, integer=True)
@@ -317,6 +330,7 @@ def load_corpus(
         options = dict(metadata=None if sidecar is None else str(sidecar.resolve()),
                        text_col=text_col, title_col=title_col, date_col=date_col,
                        institution_col=institution_col, id_col=id_col, url_col=url_col,
+                       date_format=date_format,
                        institutions=[str(Path(p).resolve()) for p in institutions],
                        max_bytes=max_bytes, strip_templates=strip_templates, keep_raw=keep_raw)
         extra = [p for p in [sidecar, *map(Path, options["institutions"])] if p is not None]
@@ -328,6 +342,7 @@ def load_corpus(
     mapping = dict(text_col=text_col, title_col=title_col, date_col=date_col,
                    institution_col=institution_col, id_col=id_col, url_col=url_col)
     records, report = _collect(src, max_bytes=max_bytes, mapping=mapping, sidecar=sidecar,
+                               date_format=date_format,
                                keep_raw=keep_raw,
                                engine=engine, n_jobs=n_jobs, scheduler=scheduler)
     if not records:

@@ -125,6 +125,14 @@ def _date(name: str, value: Any) -> pd.Timestamp | None:
     return as_date(value, param=name)
 
 
+def _date_format(name: str, value: Any) -> str | None:
+    if value is None or value in ("epoch_s", "epoch_ms") or (isinstance(value, str)
+                                                             and "%" in value):
+        return value
+    raise _fail(name, "None, 'epoch_ms', 'epoch_s' or a strptime pattern such as '%d/%m/%Y'",
+                value)
+
+
 def _formats(name: str, value: Any) -> tuple[str, ...]:
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, (list, tuple)) or not items or any(f not in FORMATS for f in items):
@@ -161,6 +169,12 @@ PARAMETERS: dict[str, _Param] = {
     # shared by every notebook
     "corpus_dir": _Param(_path("corpus"), "folder of documents or a .csv/.jsonl/.parquet table"),
     "metadata": _Param(_path("file"), "sidecar CSV (doc_id or path + any columns)"),
+    "text_col": _Param(_text(False), "the column of texts in a table of articles"),
+    "title_col": _Param(_text(True), "the column of titles in a table of articles"),
+    "date_col": _Param(_text(True), "the column of dates in a table of articles"),
+    "institution_col": _Param(_text(True), "the column of institutions in a table of articles"),
+    "id_col": _Param(_text(True), "the column of document ids in a table of articles"),
+    "date_format": _Param(_date_format, "how a table writes its dates"),
     "institutions": _Param(_texts, "institutions to keep"),
     "date_from": _Param(_date, "first date kept"),
     "date_to": _Param(_date, "last date kept"),
@@ -205,7 +219,8 @@ PARAMETERS: dict[str, _Param] = {
 }
 """What every notebook parameter accepts, by name."""
 
-SHARED = ("corpus_dir", "metadata", "institutions", "date_from", "date_to", "group_col",
+SHARED = ("corpus_dir", "metadata", "text_col", "title_col", "date_col", "institution_col",
+          "id_col", "date_format", "institutions", "date_from", "date_to", "group_col",
           "aliases", "userdict", "output_dir", "formats", "cache_dir", "engine", "scheduler")
 """The parameters every notebook declares: the fields of :class:`StudyParams`."""
 
@@ -302,6 +317,12 @@ class StudyParams:
 
     corpus_dir: Path = SEEDS_DIR
     metadata: Path | None = None
+    text_col: str = "text"
+    title_col: str | None = "title"
+    date_col: str | None = "date"
+    institution_col: str | None = "institution"
+    id_col: str | None = "doc_id"
+    date_format: str | None = None
     institutions: tuple[str, ...] | None = None
     date_from: pd.Timestamp | None = None
     date_to: pd.Timestamp | None = None
@@ -347,7 +368,8 @@ class StudyParams:
             values["institutions"] = tuple(values["institutions"])
         return cls(**{k: v for k, v in values.items() if v is not None or k in
                       ("metadata", "cache_dir", "scheduler", "date_from", "date_to",
-                       "institutions", "aliases", "userdict")})
+                       "institutions", "aliases", "userdict", "title_col", "date_col",
+                       "institution_col", "id_col", "date_format")})
 
     def as_dict(self) -> dict[str, Any]:
         """Return the parameters as plain values (paths and dates as strings)."""

@@ -143,6 +143,14 @@ class Study:
         project's ``seeds/``.
     metadata : path-like, optional
         A sidecar CSV; default ``corpus_dir/metadata.csv`` when present.
+    text_col, title_col, date_col, institution_col, id_col : str
+        For a table of articles (.csv/.jsonl/.parquet): which columns hold
+        the texts, titles, dates, institutions and ids (defaults: ``text``,
+        ``title``, ``date``, ``institution``, ``doc_id``). The documents
+        always have the standard names.
+    date_format : str, optional
+        How the table writes dates: ``"epoch_ms"``, ``"epoch_s"`` or a
+        ``strptime`` pattern; default: any usual written form.
     institutions : list of str, optional
         Institutions to keep (values of the ``institution`` column).
     date_from, date_to : date-like, optional
@@ -191,6 +199,12 @@ class Study:
         corpus_dir: str | Path | None = None,
         *,
         metadata: str | Path | None = None,
+        text_col: str = "text",
+        title_col: str | None = "title",
+        date_col: str | None = "date",
+        institution_col: str | None = "institution",
+        id_col: str | None = "doc_id",
+        date_format: str | None = None,
         institutions: Sequence[str] | None = None,
         date_from: Any = None,
         date_to: Any = None,
@@ -206,7 +220,9 @@ class Study:
         parameters: Mapping[str, Any] | None = None,
     ) -> None:
         self.params = StudyParams.from_mapping(dict(
-            corpus_dir=corpus_dir, metadata=metadata,
+            corpus_dir=corpus_dir, metadata=metadata, text_col=text_col, title_col=title_col,
+            date_col=date_col, institution_col=institution_col, id_col=id_col,
+            date_format=date_format,
             institutions=list(institutions) if isinstance(institutions, tuple) else institutions,
             date_from=date_from, date_to=date_to, group_col=group_col, aliases=aliases,
             userdict=userdict, output_dir=output_dir,
@@ -270,7 +286,10 @@ class Study:
     def _loaded(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         p = self.params
         return load_corpus(p.corpus_dir, metadata=p.metadata, return_report=True,
-                           use_cache=True, cache_dir=self._cache("corpus"), engine=p.engine,
+                           text_col=p.text_col, title_col=p.title_col, date_col=p.date_col,
+                           institution_col=p.institution_col, id_col=p.id_col,
+                           date_format=p.date_format, use_cache=True,
+                           cache_dir=self._cache("corpus"), engine=p.engine,
                            scheduler=p.scheduler)
 
     @property
@@ -511,7 +530,7 @@ class Study:
         return table
 
     def run(self, analysis: Callable[..., Any], *, cache: bool = True,
-            tokens: bool = False, **options: Any) -> Any:
+            tokens: bool = False, reposts_once: bool = False, **options: Any) -> Any:
         """Run any statistic written as ``analysis(docs, counts, *, group_col, **options)``.
 
         The documents, their counts and the group column are passed; the
@@ -528,6 +547,9 @@ class Study:
             Keep the result in the results cache.
         tokens : bool, default False
             Pass the documents with their ``tokens`` column.
+        reposts_once : bool, default False
+            Pass ``clusters=`` the near-duplicate cluster of each document
+            (:attr:`clusters`), for statistics that count a repost once.
         **options
             Passed on.
 
@@ -540,10 +562,11 @@ class Study:
         docs = self.tokens if tokens else self.docs
 
         def compute() -> Any:
-            return analysis(docs, self.counts, group_col=self.group_col, **options)
+            extra = {"clusters": self.clusters} if reposts_once else {}
+            return analysis(docs, self.counts, group_col=self.group_col, **extra, **options)
 
-        result = self._cached(name, {**options, "tokens": tokens}, compute) if cache \
-            else compute()
+        settings = {**options, "tokens": tokens, "reposts_once": reposts_once}
+        result = self._cached(name, settings, compute) if cache else compute()
         self._record(name, _function=analysis, **options)
         return result
 

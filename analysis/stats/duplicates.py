@@ -11,23 +11,68 @@ Decisions:
   with fewer than ``k`` clean characters have no shingle and no duplicate.
 - ``method="exact"`` computes the Jaccard index of every pair of documents
   from a sparse document-by-shingle matrix, in blocks of rows.
-- ``method="minhash"`` proposes candidate pairs by MinHash signatures
-  (``num_perm`` multiply-shift hash functions ``(a * x + b) >> 32`` on the
-  64-bit shingle hashes, ``a`` odd; seeded by ``random_state``) and LSH
-  banding: ``bands`` bands of ``rows`` signature rows; two documents become
-  a candidate pair when all rows of some band agree. :func:`lsh_bands`
-  takes the most selective split that still catches a pair lying exactly at
-  ``threshold`` with probability >= :data:`MIN_RECALL` (0.99). Every
-  candidate is then checked with its *exact* Jaccard index, so a reported
-  pair is never a false positive; a true pair of index ``J`` is missed with
-  probability ``(1 - J**rows)**bands``. With the defaults (128 functions,
-  threshold 0.8) that is 21 bands of 6 rows: misses 0.17% at J = 0.8,
-  1e-7 at J = 0.9; a pair of J = 0.5 is still a candidate 28% of the time
-  (checked and dropped).
-- ``method="auto"`` is exact up to :data:`EXACT_MAX_DOCS` (5000) documents:
-  on 4,706 news posts (4.8 million characters) the exact method took 2.6 s
-  and MinHash 6.5 s (mostly the 128 signature passes), but the exact cost
-  grows with the square of the number of documents and MinHash's linearly.
+- ``method="minhash"`` proposes candidate pairs by one-permutation MinHash
+  (OPH; Li, Owen and Zhang 2012) and LSH banding, then checks each candidate
+  exactly. Every shingle is hashed once (the hash above, its polynomial
+  offset by a seed drawn from ``random_state``); the top 32 bits pick one of
+  ``K = bands * rows`` bins and a document's *sketch* keeps the smallest hash
+  of each bin. A bin left empty (a document of fewer than about
+  ``K * ln(K)``, some 600, shingles has some) copies the first non-empty bin
+  of a probe sequence shared by all documents, "optimal densification"
+  (Shrivastava 2017). Texts are sketched about 10**6 characters at a time in
+  a few whole-array passes (one hash, one ``np.minimum.at``). Two documents
+  are a candidate pair when all ``rows`` values of some band agree; the pairs
+  of each run of equal band keys come from index arithmetic, not a loop per
+  bucket. Documents with the same multiset of shingles (same count, same sums
+  of hashes and of squared hashes modulo 2**64) are sketched and checked as
+  one unit and paired with Jaccard 1 at the end, so a notice reposted 1,000
+  times is one sketch, not a 500,000-pair bucket. Candidates are checked by
+  rebuilding the shingle sets of their documents only and counting the
+  shared shingles by binary search (pairs whose set sizes alone keep the
+  index below the threshold, ``J <= min / max``, are skipped): reported values
+  are the exact method's to the bit, and no pair is a false positive.
+- Recall of ``method="minhash"``, under ideal hashing. Let a pair have ``n``
+  shingles in its union and ``m`` in common (``J = m / n``); the union fills
+  ``K'`` bins, ``c_i`` of them in band ``i``, and ``X_j = 1`` when the
+  smallest union hash of filled bin ``j`` is a shared shingle. The sketches
+  agree on a filled bin iff ``X_j = 1``, and on a bin empty in the union iff
+  ``X_p = 1`` for the bin ``p`` its probes reach, which is uniform over the
+  filled bins and independent from one empty bin to another. Given
+  ``G = sum(X_j)``, the ``X_j`` are a uniform draw of ``G`` of the ``K'``
+  bins, negatively associated, so the bands' failures multiply into a bound::
+
+      P(miss) <= E[prod_i (1 - h(c_i; K', G) * (G / K')**(rows - c_i))],
+      h(c; K', G) = prod_{s < c} (G - s) / (K' - s),  G ~ Hypergeom(n, m, K').
+
+  Evaluated (in the tests at thresholds 0.8 and 0.9, n = 20 to 5,000), it
+  grows with ``n`` to its value when every bin is filled and
+  ``G ~ Binomial(K, J)``: ``B = sum_g P(G = g) (1 - h(rows; K, g))**bands``.
+  The split is the most selective whose ``B`` at ``J = threshold`` is at most
+  ``1 - MIN_RECALL`` (:data:`MIN_RECALL` = 0.99). :func:`lsh_bands`'s
+  ``(1 - J**rows)**bands`` (independent hash functions) is the exact miss
+  probability only as ``n`` grows and lies below ``B``; it gives the first
+  split tried. Defaults (``num_perm=128``, threshold 0.8): 21 bands of 6 rows
+  as before, ``B = 0.64%``; the exact miss probability of the model is
+  0.06-0.25% depending on ``n``, and 0.15% of 102,000 planted pairs exactly at
+  0.8 were missed (0.23% for unions of 20 shingles, 0.09-0.12% for 500 to
+  1,000). At 0.9: 14 bands of 9 rows (12 of 10 for MinHash), ``B = 0.56%``.
+- Speed, on 2 cores shared with other jobs, in one process: 4,706 news posts
+  (4.8 million characters) 0.2 s (exact: 2.3-3.3 s); 20,000 generated
+  documents (21 million) 0.6-0.7 s (exact: 70 s), and with 1,500 edited
+  reposts added 1.4 s (exact: 59 s), the same 483 pairs; 100,000 generated
+  documents (106 million characters) 3.2-4.7 s, 224 MB above the loaded
+  corpus (the former 128-function MinHash: 74 s at 20,000 and 244 s at
+  100,000); with 5,000 edited reposts added 4.9-6.3 s, and all 1,628 planted
+  pairs at 0.8 or more found. Sketching is most of it: a pool of 2 forked
+  workers (:func:`analysis.core.engines.map_in_pool`) sketched the 100,000
+  documents in 2.1 s instead of 2.5-2.9 s when the other core was idle and in
+  3.9-4.7 s when it was busy, for 1 s more CPU, so there is no pool. Nothing
+  is remembered between calls: :class:`analysis.run.Study` caches the pairs.
+- ``method="auto"`` is exact up to :data:`EXACT_MAX_DOCS` (5000) documents,
+  kept after measuring: exact 0.3 s at 1,000 generated documents, 1.0 s at
+  2,000, 5.2 s at 5,000, 13.6 s at 10,000 and 70 s at 20,000 (MinHash 0.04 to
+  0.7 s). Up to 5,000 the reference costs seconds, once (results are cached),
+  and its answer is certain; beyond, its square cost rules it out.
 """
 
 from __future__ import annotations
@@ -329,8 +374,11 @@ def _run_pairs(sorted_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _band_pairs(sketch: np.ndarray, rows_of: np.ndarray, bands: int,
                 rows: int) -> tuple[np.ndarray, np.ndarray]:
-    """Return the pairs (i, j), i < j, of sketch rows ``rows_of[i]``, ``rows_of[j]`` that
-    agree on all rows of some band."""
+    """Return the pairs (i, j), i < j, of units whose sketches agree on a whole band.
+
+    ``rows_of[i]`` is the sketch row of unit ``i``; a band's values are hashed
+    to one key and every two units in a run of equal keys make a pair.
+    """
     n = len(rows_of)
     found = []
     for band in range(bands):
@@ -376,11 +424,13 @@ def _verify(texts: pd.Series, lengths: np.ndarray, a: np.ndarray, b: np.ndarray,
     found = []
     for lo, hi in _batches(lengths[a] + lengths[b]):
         docs, local = np.unique(np.concatenate([a[lo:hi], b[lo:hi]]), return_inverse=True)
-        keys, starts, sizes = _shingle_sets(texts.iloc[docs].tolist(), k)
+        # (one by one: a take from a chunked Arrow column first copies all its chunks)
+        keys, starts, sizes = _shingle_sets([texts.iat[i] for i in docs], k)
         la, lb = local[:hi - lo], local[hi - lo:]
         # J <= min/max: pairs of very different sizes need no counting
-        small, big = np.minimum(sizes[la], sizes[lb]), np.maximum(sizes[la], sizes[lb])
-        la, lb = la[small >= threshold * big * (1 - 1e-9)], lb[small >= threshold * big * (1 - 1e-9)]
+        near = (np.minimum(sizes[la], sizes[lb])
+                >= threshold * np.maximum(sizes[la], sizes[lb]) * (1 - 1e-9))
+        la, lb = la[near], lb[near]
         n = _intersections(keys, starts, sizes, la, lb)
         jac = n / (sizes[la] + sizes[lb] - n)
         keep = jac >= threshold
@@ -409,8 +459,9 @@ def _oph_bands(threshold: float, num_perm: int, *, recall: float = MIN_RECALL) -
 
 
 def _minhash_pairs(texts: pd.Series, threshold: float, k: int, num_perm: int,
-                   random_state: int | None) -> tuple[tuple[np.ndarray, ...], tuple[int, int], int]:
-    """Return (a, b, jaccard) of the pairs found by OPH + LSH, (bands, rows), and the shingleless."""
+                   random_state: int | None
+                   ) -> tuple[tuple[np.ndarray, ...], tuple[int, int], int]:
+    """Find the pairs by OPH + LSH: ((a, b, jaccard), (bands, rows), n_without_shingles)."""
     bands, rows = _oph_bands(threshold, num_perm)
     salt, probe_salt = np.random.default_rng(random_state).integers(
         0, 2**64, size=2, dtype=np.uint64)
@@ -487,15 +538,18 @@ def near_duplicates(
     k : int, default 5
         The shingle length in clean characters (see the module notes).
     method : {'auto', 'exact', 'minhash'}, default 'auto'
-        Exact Jaccard of every pair, or MinHash + LSH candidates checked
-        exactly; 'auto' is exact up to ``EXACT_MAX_DOCS`` documents.
+        Exact Jaccard of every pair, or one-permutation MinHash + LSH
+        candidates checked exactly (see the module notes); 'auto' is exact
+        up to ``EXACT_MAX_DOCS`` documents.
     cross_group_only : bool, default False
         Keep only pairs from different groups (a pair is dropped when both
         groups are equal and known).
     num_perm : int, default 128
-        MinHash functions (``method='minhash'``); the bands follow from it.
+        MinHash bins (``method='minhash'``): ``bands * rows <= num_perm`` of
+        them are used, the split chosen for the threshold (module notes).
     random_state : int or None, default 0
-        Seed of the MinHash functions.
+        Seed of the MinHash shingle hash and densification; a seed gives
+        the same table every time.
 
     Returns
     -------

@@ -53,7 +53,10 @@ from .dictionary import (
 
 __all__ = ["BACKENDS", "Segmenter", "SegmenterConfig", "check_dictionary"]
 
-SCHEME = 1  # raise when preprocessing or filters change: it invalidates token caches
+SCHEME = 2  # raise when preprocessing or filters change: it invalidates token caches
+SENTENCE_ENDS = frozenset("。！？；!?;…")
+"""Words that end a sentence: :meth:`Segmenter.join_many` writes a line break there."""
+_BREAKS = re.compile(r"[ \n]*\n[ \n]*")
 
 _URL = re.compile(r"""(?xi)
     (?=[a-z0-9._%+/\]_-])  # the first character of any alternative: a fast reject elsewhere
@@ -282,34 +285,47 @@ class Segmenter:
             return False
         return not (token.isascii() and (token.lower() in URL_PARTS or _HEX.fullmatch(token)))
 
-    def cut(self, text: str) -> list[str]:
-        """Cut one text into filtered tokens."""
+    def cut(self, text: str, *, sentences: bool = False) -> list[str]:
+        """Cut one text into filtered tokens.
+
+        With ``sentences=True`` a ``"\n"`` item stands between sentences (at
+        。！？；, line breaks), which :meth:`join_many` keeps as line breaks.
+        """
         allowed = self._pos
         if allowed is None:  # the filters depend on the word alone: remember them
-            return self._cut_known(self.preprocess(text))
+            return self._cut_known(self.preprocess(text), sentences)
         tokens = []
         for word, tag in self._cut(self.preprocess(text), pos=allowed is not None):
             token = word.lower() if self.config.lowercase else word
             if self.keep(token) and (allowed is None or (tag or "").startswith(allowed)):
                 tokens.append(token)
+            elif sentences and (word in SENTENCE_ENDS or ("\n" in word and not word.strip())):
+                tokens.append("\n")
         return tokens
 
-    def _cut_known(self, text: str) -> list[str]:
+    def _cut_known(self, text: str, sentences: bool = False) -> list[str]:
         """Cut a preprocessed text, filtering each distinct word once (no POS filter)."""
         kept = self._kept
         words = self.backend.cut(text, hmm=self.config.hmm)
         for word in set(words).difference(kept):
             token = word.lower() if self.config.lowercase else word
-            kept[word] = token if self.keep(token) else None
-        return [t for t in map(kept.__getitem__, words) if t is not None]
+            kept[word] = token if self.keep(token) else (
+                "\n" if word in SENTENCE_ENDS or ("\n" in word and not word.strip()) else None)
+        tokens = [t for t in map(kept.__getitem__, words) if t is not None]
+        return tokens if sentences else [t for t in tokens if t != "\n"]
 
     def cut_many(self, texts: Iterable[str]) -> list[list[str]]:
         """Cut several texts into lists of filtered tokens."""
         return [self.cut(text) for text in texts]
 
     def join_many(self, texts: Iterable[str]) -> list[str]:
-        """Cut several texts into space-joined token strings."""
-        return [" ".join(self.cut(text)) for text in texts]
+        """Cut several texts into token strings: spaces between tokens, line breaks between sentences.
+
+        Whitespace splitting (what every count does) sees the tokens alone;
+        ``text.split("\n")`` gives the sentences, for statistics within a sentence.
+        """
+        return [_BREAKS.sub("\n", " ".join(self.cut(text, sentences=True))).strip("\n ")
+                for text in texts]
 
     def known(self, word: str) -> bool:
         """Tell whether a word is in the backend's dictionary (jieba's or a user one)."""
