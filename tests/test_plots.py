@@ -107,9 +107,10 @@ def test_similarity_heatmap_is_ordered_by_the_dendrogram():
     order = [t.get_text() for t in heat.get_yticklabels()]
     # the two clusters {甲, 丙} and {乙, 丁} sit side by side
     assert {frozenset(order[:2]), frozenset(order[2:])} == {frozenset("甲丙"), frozenset("乙丁")}
-    image = heat.get_images()[0].get_array()
-    assert image.shape == (4, 4) and np.allclose(np.diag(image), 1.0)
-    assert len(heat.texts) == 16  # annotated
+    image = heat.get_images()[0]
+    assert image.get_array().shape == (4, 4) and np.ma.getmaskarray(np.diag(image.get_array())).all()
+    assert image.get_clim() == (0.0, pytest.approx(table["similarity"].max()))  # fitted scale
+    assert len(heat.texts) == 12  # every pair annotated; the diagonal (1 by definition) left blank
     assert not dendro.axison
     fig.draw_without_rendering()
     check_figure_fonts(fig)
@@ -166,3 +167,31 @@ def test_event_levels_by_hand():
 
     levels = event_levels(np.array([0.1, 0.11, 0.12, 0.5, 0.505]), np.full(5, 0.02))
     assert levels.tolist() == [0, 1, 2, 0, 1]
+
+
+def test_many_groups_draw_the_largest_twelve_on_one_page():
+    from analysis.figures import plot_top_terms
+    from analysis.figures.style import PAGE_HEIGHT
+
+    rng = np.random.default_rng(0)
+    groups = [f"来源{i:03d}" for i in range(100)]
+    table = pd.DataFrame({"source": np.repeat(groups, 15),
+                          "term": [f"词{j}" for _ in groups for j in range(15)],
+                          "tfidf": rng.random(1500)})
+    table.attrs["group_col"] = "source"
+    fig = plot_top_terms(table, n=15, groups=groups[::-1])
+    titled = [ax.get_title() for ax in fig.axes if ax.get_visible()]
+    assert titled[0] == "来源099" and len(titled) == 12
+    assert fig.get_figheight() <= PAGE_HEIGHT + 1e-9
+    assert any("12 of 100 groups drawn" in t.get_text() for t in fig.texts)
+
+
+def test_a_group_keeps_its_style_across_figures(timeline):
+    from analysis.figures.style import group_styles
+
+    palette = group_styles(["南开大学", "北京科技大学", "大连外国语大学", "哈尔滨工程大学"])
+    fig = plot_timeline(timeline, palette=palette)
+    lines = {ln.get_label(): ln for ln in fig.legends[0].legend_handles if ln.get_label()}
+    for group in ("南开大学", "北京科技大学", "大连外国语大学"):
+        assert lines[group].get_color() == palette[group][0]
+        assert lines[group].get_marker() == palette[group][1]

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from ..core.errors import check_column
 from ..stats.counts import table_group_col
-from .style import DOUBLE_COLUMN, paper_style
-from .tfidf import grid_shape
+from .style import groups_drawn, note_left_out, panel_layout, paper_style, wrap_label
 
 __all__ = ["keyness_drawn", "plot_keyness"]
 
@@ -71,11 +73,12 @@ def plot_keyness(
     *,
     group_col: str | None = None,
     n: int = 10,
-    ncols: int = 3,
+    ncols: int | None = None,
     significant_only: bool = True,
     keep_aliases: bool = False,
     min_docs: int = 3,
     keep_names: bool = True,
+    groups: Sequence[object] | None = None,
 ) -> Figure:
     """Draw the most over- and under-used terms per group as signed log ratios.
 
@@ -87,12 +90,15 @@ def plot_keyness(
         The group column, one panel per group; default: the one the statistic recorded.
     n : int, default 10
         Over-used terms per panel (and up to ``n // 2`` under-used ones).
-    ncols : int, default 3
-        Panels per row.
+    ncols : int, optional
+        Panels per row (default from the number of panels: it fits a page).
     significant_only : bool, default True
         Draw only terms whose ``q_value`` is below the table's alpha.
     keep_aliases, min_docs, keep_names
         Which terms may be drawn, as in :func:`keyness_drawn`.
+    groups : sequence, optional
+        The groups to draw, in order (a Study passes the largest first); at
+        most :data:`~analysis.figures.style.MAX_GROUPS`, with a note.
 
     Returns
     -------
@@ -104,12 +110,13 @@ def plot_keyness(
     group_col = table_group_col(table, group_col, func="plot_keyness")
     drawn = keyness_drawn(table, group_col=group_col, n=n, significant_only=significant_only,
                           keep_aliases=keep_aliases, min_docs=min_docs, keep_names=keep_names)
-    groups = list(dict.fromkeys(table[group_col]))
-    rows, cols = grid_shape(max(1, len(groups)), ncols)
-    with paper_style():
-        fig, axes = plt.subplots(rows, cols, figsize=(DOUBLE_COLUMN, 0.22 * 1.5 * n * rows + 0.8),
-                                 layout="constrained", squeeze=False)
-        for ax, group in zip(axes.flat, groups):
+    present = list(dict.fromkeys(table[group_col]))
+    shown_groups, left_out = groups_drawn(present, groups)
+    rows, cols, size, label_size = panel_layout(max(1, len(shown_groups)), n + n // 2, ncols)
+    texts = [str(g) for g in shown_groups] + [str(t) for t in drawn["term"]]
+    with paper_style(texts=texts, **{"ytick.labelsize": label_size}):
+        fig, axes = plt.subplots(rows, cols, figsize=size, layout="constrained", squeeze=False)
+        for i, (ax, group) in enumerate(zip(axes.flat, shown_groups)):
             shown = drawn[drawn[group_col] == group]
             colors = np.where(shown["direction"] == "over", "#b2182b", "#2166ac")
             ax.barh(np.arange(len(shown)), shown["log_ratio"], color=colors)
@@ -118,10 +125,16 @@ def plot_keyness(
                 ax.text(x, y, f" {int(f)}" if x >= 0 else f"{int(f)} ", va="center",
                         ha="left" if x >= 0 else "right", fontsize=5.5)
             ax.axvline(0, color="black", linewidth=0.5)
-            ax.set_title(str(group))
-            ax.set_xlabel("log ratio (log2, group vs rest)")
+            ax.set_title(wrap_label(group, 14))
+            if i >= len(shown_groups) - cols:  # the bottom panel of each column
+                ax.set_xlabel("log ratio (log2, group : rest)")
             if shown.empty:
                 ax.text(0.5, 0.5, "no significant term", transform=ax.transAxes, ha="center")
-        for ax in list(axes.flat)[len(groups):]:
+        for ax in list(axes.flat)[len(shown_groups):]:
             ax.set_visible(False)
+        fig.legend(handles=[Patch(color="#b2182b", label="over-used"),
+                            Patch(color="#2166ac", label="under-used")],
+                   loc="outside lower center", ncols=3,
+                   title="number beside a bar: occurrences in the group")
+        note_left_out(fig, left_out, len(present))
     return fig

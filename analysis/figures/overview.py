@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 
 from ..stats.counts import table_group_col
 from ..stats.overview import FREQ_NAMES
-from .style import DOUBLE_COLUMN, paper_style
+from .style import DOUBLE_COLUMN, MAX_GROUPS, paper_style, wrap_label
 
 __all__ = ["plot_documents_per_period"]
 
@@ -20,6 +20,7 @@ def plot_documents_per_period(
     *,
     group_col: str | None = None,
     freq: str | None = None,
+    max_groups: int = MAX_GROUPS,
     ax: Axes | None = None,
 ) -> Figure:
     """Draw a heatmap of documents per group (rows) and period (columns).
@@ -34,22 +35,30 @@ def plot_documents_per_period(
     freq : {"D", "W", "M", "Q", "Y"}, optional
         The period length, for the axis labels; default: the one recorded
         (``table.attrs["freq"]``), else "M".
+    max_groups : int, default 12
+        Rows drawn at most: the largest groups, the others summed in one row
+        "other (N groups)".
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure when omitted.
 
     Returns
     -------
     matplotlib.figure.Figure
-        The figure drawn on. Every cell shows its count; empty cells are blank,
-        so sparse periods are visible as such.
+        The figure drawn on. Every cell shows its count (when the grid is
+        small enough to read them); empty cells are blank, so sparse periods
+        are visible as such.
     """
     group_col = table_group_col(table, group_col, func="plot_documents_per_period")
     freq = freq or table.attrs.get("freq", "M")
     grid = table.pivot(index=group_col, columns="period", values="n_docs").fillna(0)
-    grid = grid.loc[grid.sum(axis=1).sort_values(ascending=False).index]
+    grid = grid.loc[grid.sum(axis=1).sort_values(ascending=False, kind="stable").index]
+    if len(grid) > max_groups:
+        rest = grid.iloc[max_groups - 1:]
+        grid = pd.concat([grid.iloc[:max_groups - 1],
+                          rest.sum().to_frame(f"other ({len(rest)} groups)").T])
     fmt = {"D": "%Y-%m-%d", "W": "%Y-%m-%d", "M": "%Y-%m", "Q": "%Y-%m", "Y": "%Y"}.get(
         freq, "%Y-%m-%d")
-    with paper_style():
+    with paper_style(texts=[str(g) for g in grid.index]):
         if ax is None:
             height = min(9.0, 0.9 + 0.28 * len(grid))
             fig, ax = plt.subplots(figsize=(DOUBLE_COLUMN, height), layout="constrained")
@@ -59,7 +68,7 @@ def plot_documents_per_period(
         shown = np.where(values > 0, values, np.nan)
         image = ax.imshow(shown, aspect="auto", cmap="Blues", interpolation="nearest",
                           vmin=0, vmax=max(1.0, np.nanmax(values)))
-        ax.set_yticks(range(len(grid)), labels=list(grid.index))
+        ax.set_yticks(range(len(grid)), labels=[wrap_label(g, 16) for g in grid.index])
         step = max(1, len(grid.columns) // 14)
         ticks = range(0, len(grid.columns), step)
         ax.set_xticks(list(ticks), labels=[grid.columns[i].strftime(fmt) for i in ticks],

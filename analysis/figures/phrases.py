@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
@@ -13,7 +13,8 @@ from matplotlib.figure import Figure
 from ..core.errors import AnalysisError, check_column, check_number
 from ..stats.counts import table_group_col
 from ..stats.phrases import phrase_summary
-from .style import DOUBLE_COLUMN, MARKERS, colours, paper_style
+from .style import (DOUBLE_COLUMN, OTHER_COLOUR, PAGE_HEIGHT, groups_drawn, paper_style,
+                    style_of)
 
 __all__ = ["plot_phrase_diffusion"]
 
@@ -24,6 +25,8 @@ def plot_phrase_diffusion(
     phrases: Sequence[str] | None = None,
     top: int = 15,
     group_col: str | None = None,
+    groups: Sequence[object] | None = None,
+    palette: Mapping[str, tuple] | None = None,
     ax: Axes | None = None,
 ) -> Figure:
     """Draw which shared phrase reached which group when, as a dot chart.
@@ -40,6 +43,12 @@ def plot_phrase_diffusion(
     group_col : str, optional
         The group column of ``table``; default: the one the statistic recorded
         (``table.attrs["group_col"]``).
+    groups : sequence, optional
+        The groups with a colour of their own (a Study passes the largest
+        first); at most :data:`~analysis.figures.style.MAX_GROUPS`, the others
+        drawn as grey dots "other groups".
+    palette : mapping, optional
+        Group -> (colour, marker), the same in every figure of a run.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure when omitted.
 
@@ -56,27 +65,36 @@ def plot_phrase_diffusion(
         check_column(table, col, param="table", func=func)
     chosen = _chosen_phrases(table, phrases, top, group_col, func)
     sub = table[table["phrase"].isin(chosen)]
-    groups = list(dict.fromkeys(sub.sort_values("first_date", kind="stable")[group_col]))
-    with paper_style(texts=[str(v) for v in chosen + groups]):
+    present = list(dict.fromkeys(sub.sort_values("first_date", kind="stable")[group_col]))
+    coloured, _ = groups_drawn(present, groups)
+    others = [g for g in present if g not in set(coloured)]
+    order = [g for g in present if g in set(coloured)]  # legend by first use
+    styles = style_of(palette, order)
+    with paper_style(texts=[str(v) for v in chosen + present]):
         if ax is None:
-            fig, ax = plt.subplots(figsize=(DOUBLE_COLUMN, 0.8 + 0.28 * len(chosen)),
+            fig, ax = plt.subplots(figsize=(DOUBLE_COLUMN, min(PAGE_HEIGHT,
+                                                               0.9 + 0.28 * len(chosen))),
                                    layout="constrained")
         fig = ax.figure
-        palette = dict(zip(groups, colours(len(groups))))
         y_of = {p: i for i, p in enumerate(chosen)}
         for phrase, part in sub.groupby("phrase", sort=False):
             dates = part["first_date"].dropna()
             if len(dates) > 1:
                 ax.plot([dates.min(), dates.max()], [y_of[phrase]] * 2, color="0.75",
                         linewidth=1.0, zorder=1)
-        for i, group in enumerate(groups):
+        for group in order:
             part = sub[sub[group_col] == group]
-            ax.scatter(part["first_date"], part["phrase"].map(y_of), color=palette[group],
-                       marker=MARKERS[i % len(MARKERS)], s=22, label=str(group), zorder=2,
+            colour, marker = styles[str(group)]
+            ax.scatter(part["first_date"], part["phrase"].map(y_of), color=colour,
+                       marker=marker, s=22, label=str(group), zorder=2,
                        edgecolors="white", linewidths=0.4)
+        if others:
+            part = sub[sub[group_col].isin(others).to_numpy()]
+            ax.scatter(part["first_date"], part["phrase"].map(y_of), color=OTHER_COLOUR,
+                       marker="o", s=10, label=f"{len(others)} other groups", zorder=1.5)
         ax.set_yticks(range(len(chosen)), labels=chosen)
         ax.set_ylim(len(chosen) - 0.5, -0.5)
-        ax.xaxis.set_major_locator(locator := mdates.AutoDateLocator())
+        ax.xaxis.set_major_locator(locator := mdates.AutoDateLocator(minticks=3, maxticks=8))
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
         ax.set_xlabel("first use by the group")
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), title=group_col)

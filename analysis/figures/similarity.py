@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -10,7 +12,7 @@ from scipy.spatial.distance import squareform
 
 from ..core.errors import AnalysisError, check_choice
 from ..stats.similarity import similarity_matrix
-from .style import DOUBLE_COLUMN, new_figure, paper_style
+from .style import DOUBLE_COLUMN, groups_drawn, new_figure, note_left_out, paper_style, wrap_label
 
 __all__ = ["plot_similarity_heatmap"]
 
@@ -22,6 +24,7 @@ def plot_similarity_heatmap(
     method: str = "average",
     annotate: bool | None = None,
     cmap: str = "viridis",
+    groups: Sequence[object] | None = None,
     fig: Figure | None = None,
 ) -> Figure:
     """Draw a group similarity heatmap ordered by clustering, with its dendrogram.
@@ -42,9 +45,15 @@ def plot_similarity_heatmap(
     method : str, default 'average'
         The linkage method ('average', 'complete', 'single', ...).
     annotate : bool, optional
-        Write each value in its cell; default when there are at most 12 groups.
+        Write each value in its cell (and the half-width of its interval below
+        it, when the table has ``low`` and ``high``); default when there are at
+        most 12 groups.
     cmap : str, default 'viridis'
-        The colour map, from 0 to 1.
+        The colour map, stretched over the values drawn (not 0 to 1: the
+        differences that matter are often within a few hundredths).
+    groups : sequence, optional
+        The groups to draw (a Study passes the largest first); at most
+        :data:`~analysis.figures.style.MAX_GROUPS`, with a note.
     fig : matplotlib.figure.Figure, optional
         The (empty) figure to draw into.
 
@@ -57,6 +66,14 @@ def plot_similarity_heatmap(
     check_choice(method, ("average", "complete", "single", "weighted"), param="method",
                  func=func)
     matrix = table if "group_a" not in table.columns else similarity_matrix(table, value=value)
+    half = None
+    if "group_a" in table.columns and {"low", "high"} <= set(table.columns):
+        half = ((similarity_matrix(table, value="high", diagonal=1.0)
+                 - similarity_matrix(table, value="low", diagonal=1.0)) / 2)
+    present = list(matrix.index)
+    kept, left_out = groups_drawn(present, groups)
+    matrix = matrix.loc[kept, kept]
+    half = None if half is None else half.loc[kept, kept]
     if matrix.shape[0] < 2 or matrix.shape[0] != matrix.shape[1]:
         raise AnalysisError(f"{func} needs a square matrix of at least 2 groups; got shape "
                             f"{matrix.shape}.")
@@ -74,15 +91,29 @@ def plot_similarity_heatmap(
                             above_threshold_color="0.3")["leaves"]
         top.set_axis_off()
         ordered = matrix.to_numpy(dtype=float)[np.ix_(leaves, leaves)]
-        image = heat.imshow(ordered, cmap=cmap, vmin=0, vmax=1, aspect="auto")
+        off = ordered[~np.eye(n, dtype=bool)]
+        lo, hi = float(np.nanmin(off)), float(np.nanmax(off))
+        if hi - lo < 0.05:
+            lo, hi = max(0.0, (lo + hi) / 2 - 0.025), min(1.0, (lo + hi) / 2 + 0.025)
+        shown = np.where(np.eye(n, dtype=bool), np.nan, ordered)  # the diagonal is 1 by definition
+        image = heat.imshow(shown, cmap=cmap, vmin=lo, vmax=hi, aspect="auto")
         names = [labels[i] for i in leaves]
-        heat.set_xticks(range(n), labels=names, rotation=90)
-        heat.set_yticks(range(n), labels=names)
+        heat.set_xticks(range(n), labels=[wrap_label(x, 10) for x in names], rotation=90)
+        heat.set_yticks(range(n), labels=[wrap_label(x, 10) for x in names])
         heat.spines[:].set_visible(False)
         if annotate or (annotate is None and n <= 12):
+            widths = None if half is None else half.to_numpy(dtype=float)[np.ix_(leaves, leaves)]
+            middle = (lo + hi) / 2
             for (i, j), v in np.ndenumerate(ordered):
-                heat.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=6,
-                          color="white" if v < 0.6 else "black")
+                if i == j:
+                    continue
+                text = f"{v:.2f}" if widths is None else f"{v:.2f}\n±{widths[i, j]:.2f}"
+                heat.text(j, i, text, ha="center", va="center", fontsize=5.5 if n > 8 else 6,
+                          linespacing=0.9, color="white" if v < middle else "black")
         fig.colorbar(image, ax=heat, label=f"{value} (cosine)", shrink=0.8)
-        top.set_title(f"{value}, clustered by {method} linkage on 1 - {value}")
+        caption = f"{value}, clustered by {method} linkage on 1 - {value}"
+        if half is not None:
+            caption += "; ± half the interval"
+        top.set_title(caption)
+        note_left_out(fig, left_out, len(present))
     return fig

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -35,8 +35,10 @@ from matplotlib.figure import Figure
 from ..core.errors import AnalysisError
 from .fonts import missing_characters, register_font, resolve_font
 
-__all__ = ["DOUBLE_COLUMN", "FALLBACK_FAMILIES", "MARKERS", "MM", "PAPER_RC", "SINGLE_COLUMN",
-           "SVG_HASHSALT", "colours", "new_figure", "paper_rc", "paper_style"]
+__all__ = ["DOUBLE_COLUMN", "FALLBACK_FAMILIES", "GROUP_COLOURS", "MARKERS", "MAX_GROUPS", "MM",
+           "OTHER_COLOUR", "PAGE_HEIGHT", "PAPER_RC", "SINGLE_COLUMN", "SVG_HASHSALT", "colours",
+           "group_styles", "groups_drawn", "new_figure", "note_left_out", "panel_layout", "paper_rc",
+           "paper_style", "style_of", "wrap_label"]
 
 MM: float = 1 / 25.4
 """One millimetre in inches: ``figsize=(120 * MM, 60 * MM)``."""
@@ -57,7 +59,7 @@ PAPER_RC: dict[str, Any] = {
     "font.size": 8, "axes.titlesize": 9, "axes.labelsize": 8, "figure.titlesize": 9,
     "xtick.labelsize": 8, "ytick.labelsize": 8, "legend.fontsize": 8,
     "legend.title_fontsize": 8, "legend.frameon": False,
-    "figure.figsize": (SINGLE_COLUMN, SINGLE_COLUMN * 0.75), "figure.dpi": 100,
+    "figure.figsize": (SINGLE_COLUMN, SINGLE_COLUMN * 0.75), "figure.dpi": 150,
     "figure.constrained_layout.use": True, "savefig.dpi": 300,
     "axes.linewidth": 0.6, "axes.spines.top": False, "axes.spines.right": False,
     "axes.titlepad": 4.0, "axes.labelpad": 2.0, "axes.prop_cycle": cycler(color=_OKABE_ITO),
@@ -141,12 +143,22 @@ def paper_style(*, texts: str | Iterable[object] = (),
         yield rc
 
 
+
 MARKERS = "osD^vP*Xph<>"
 """Marker shapes, one per group in turn."""
+GROUP_COLOURS = (*_OKABE_ITO[:7], "#7F3C8D", "#11A579", "#3969AC", "#E73F74", "#80BA5A")
+"""Twelve colours for groups: Okabe & Ito's seven (black left for text), then five of
+CARTO's Bold set, distinguishable in print."""
+OTHER_COLOUR = "#9E9E9E"
+"""The colour of groups pooled as "other" or drawn beyond :data:`MAX_GROUPS`."""
+MAX_GROUPS = 12
+"""Groups drawn in one figure at most; the largest are drawn, the tables keep all."""
+PAGE_HEIGHT: float = 230 * MM
+"""The tallest figure: the text block of a journal page (230 mm)."""
 
 
 def colours(n: int) -> list:
-    """Return n distinguishable colours: the style's cycle, then tab20.
+    """Return n distinguishable colours: the group colours, then tab20.
 
     Parameters
     ----------
@@ -156,13 +168,119 @@ def colours(n: int) -> list:
     Returns
     -------
     list
-        Matplotlib colours; call inside :func:`paper_style` to get its cycle first.
+        Matplotlib colours.
     """
-    cycle = plt.rcParams["axes.prop_cycle"].by_key().get("color", [])
-    return list(cycle[:n]) if n <= len(cycle) else list(plt.get_cmap("tab20").colors[:n]) + [
-        plt.get_cmap("tab20b")(i % 20) for i in range(max(0, n - 20))]
+    if n <= len(GROUP_COLOURS):
+        return list(GROUP_COLOURS[:n])
+    return list(GROUP_COLOURS) + [plt.get_cmap("tab20")(i % 20)
+                                  for i in range(n - len(GROUP_COLOURS))]
+
+
+def group_styles(groups: Iterable[object]) -> dict[str, tuple[Any, str]]:
+    """Give every group a colour and a marker, the same in every figure of a run.
+
+    Groups are taken in sorted order of their labels: the same set of groups
+    gets the same styles in every figure, whatever subset a figure draws.
+
+    Parameters
+    ----------
+    groups : iterable
+        All the groups of the study.
+
+    Returns
+    -------
+    dict
+        Group label (str) -> (colour, marker).
+    """
+    labels = sorted({str(g) for g in groups})
+    palette = colours(len(labels))
+    return {g: (palette[i], MARKERS[i % len(MARKERS)]) for i, g in enumerate(labels)}
+
+
+def style_of(palette: Mapping[str, tuple[Any, str]] | None, groups: Sequence[object]
+             ) -> dict[str, tuple[Any, str]]:
+    """Return the styles of the groups a figure draws: from the run's palette, else made here."""
+    made = group_styles(groups)
+    if palette is None:
+        return made
+    return {str(g): palette.get(str(g), (OTHER_COLOUR, "o")) for g in groups}
+
+
+def groups_drawn(present: Sequence[object], groups: Sequence[object] | None,
+                 max_groups: int = MAX_GROUPS) -> tuple[list, int]:
+    """Choose the groups a figure draws: the given order, capped at ``max_groups``.
+
+    Parameters
+    ----------
+    present : sequence
+        The groups of the table, in its order.
+    groups : sequence, optional
+        The groups to draw, largest first (a Study passes them); default ``present``.
+    max_groups : int, default MAX_GROUPS
+        At most this many are drawn.
+
+    Returns
+    -------
+    drawn : list
+        The groups drawn, in the order given.
+    left_out : int
+        How many of ``present`` are not drawn.
+    """
+    have = {str(g): g for g in present}
+    order = [have[str(g)] for g in groups if str(g) in have] if groups is not None \
+        else list(present)
+    drawn = order[:max_groups]
+    return drawn, len(have) - len(drawn)
+
+
+def note_left_out(fig: Figure, left_out: int, total: int) -> None:
+    """Say under a figure how many groups it leaves out (the tables keep them)."""
+    if left_out > 0:
+        fig.text(0.0, 0.0, f"{total - left_out} of {total} groups drawn (the largest); "
+                           f"the CSV holds all.", ha="left", va="bottom", fontsize=6,
+                 color="0.35")
+
+
+def wrap_label(text: object, width: int = 12) -> str:
+    """Break a long label (a panel title) into lines of at most ``width`` characters."""
+    text = str(text)
+    return "\n".join(text[i:i + width] for i in range(0, len(text), width)) if len(text) > width \
+        else text
+
+
+def panel_layout(n_panels: int, rows_per_panel: int, ncols: int | None = None
+                 ) -> tuple[int, int, tuple[float, float], float]:
+    """Lay out small multiples of horizontal bars on one page.
+
+    Parameters
+    ----------
+    n_panels : int
+        Panels (groups), at most :data:`MAX_GROUPS` usually.
+    rows_per_panel : int
+        Bars in the fullest panel.
+    ncols : int, optional
+        Panels per row; default 1 to 3 panels in one row, 3 up to 9, then 4.
+
+    Returns
+    -------
+    rows, cols : int
+    figsize : tuple of float
+        174 mm wide, as tall as the bars need, never taller than a page.
+    label_size : float
+        The tick label size (8 pt, down to 6 pt when the page is short).
+    """
+    cols = ncols or (n_panels if n_panels <= 3 else 3 if n_panels <= 9 else 4)
+    cols = max(1, min(cols, n_panels))
+    rows = -(-n_panels // cols)
+    per_bar = 0.16
+    height = rows * (0.55 + per_bar * rows_per_panel) + 0.3
+    if height <= PAGE_HEIGHT:
+        return rows, cols, (DOUBLE_COLUMN, height), 8.0
+    per_bar = max(0.085, ((PAGE_HEIGHT - 0.3) / rows - 0.55) / max(rows_per_panel, 1))
+    return rows, cols, (DOUBLE_COLUMN, PAGE_HEIGHT), max(6.0, min(8.0, per_bar * 72 * 0.8))
 
 
 def new_figure(fig: Figure | None, width: float, height: float) -> Figure:
     """Return ``fig``, or a new constrained-layout figure of the given size in inches."""
-    return fig if fig is not None else plt.figure(figsize=(width, height), layout="constrained")
+    return fig if fig is not None else plt.figure(figsize=(width, min(height, PAGE_HEIGHT)),
+                                                  layout="constrained")

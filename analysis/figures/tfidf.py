@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import math
+from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -11,15 +11,9 @@ from matplotlib.figure import Figure
 
 from ..core.errors import AnalysisError, check_column
 from ..stats.counts import table_group_col
-from .style import DOUBLE_COLUMN, paper_style
+from .style import groups_drawn, note_left_out, panel_layout, paper_style, wrap_label
 
-__all__ = ["grid_shape", "plot_top_terms"]
-
-
-def grid_shape(n: int, ncols: int) -> tuple[int, int]:
-    """Return (rows, columns) of a grid of ``n`` panels at most ``ncols`` wide."""
-    ncols = max(1, min(ncols, n))
-    return math.ceil(n / ncols), ncols
+__all__ = ["plot_top_terms"]
 
 
 def plot_top_terms(
@@ -28,7 +22,8 @@ def plot_top_terms(
     group_col: str | None = None,
     score_col: str = "tfidf",
     n: int = 10,
-    ncols: int = 3,
+    ncols: int | None = None,
+    groups: Sequence[object] | None = None,
 ) -> Figure:
     """Draw one horizontal bar panel of top terms per group.
 
@@ -44,8 +39,12 @@ def plot_top_terms(
         The score drawn as bar length.
     n : int, default 10
         Terms per panel.
-    ncols : int, default 3
-        Panels per row.
+    ncols : int, optional
+        Panels per row (default from the number of panels: it fits a page).
+    groups : sequence, optional
+        The groups to draw, in order (a Study passes the largest first); at
+        most :data:`~analysis.figures.style.MAX_GROUPS` are drawn, and a note
+        says how many are left out.
 
     Returns
     -------
@@ -55,19 +54,22 @@ def plot_top_terms(
     group_col = table_group_col(table, group_col, func="plot_top_terms")
     for col, param in (("term", "table"), (score_col, "score_col")):
         check_column(table, col, param=param, func="plot_top_terms")
-    groups = list(dict.fromkeys(table[group_col]))
-    if not groups:
+    present = list(dict.fromkeys(table[group_col]))
+    if not present:
         raise AnalysisError("plot_top_terms got an empty table: there is nothing to draw.")
-    rows, cols = grid_shape(len(groups), ncols)
-    with paper_style():
-        fig, axes = plt.subplots(rows, cols, figsize=(DOUBLE_COLUMN, 0.25 * n * rows + 0.6),
-                                 layout="constrained", squeeze=False)
-        for ax, group in zip(axes.flat, groups):
+    shown, left_out = groups_drawn(present, groups)
+    rows, cols, size, label_size = panel_layout(len(shown), n, ncols)
+    texts = [str(g) for g in shown] + [str(t) for t in table["term"]]
+    with paper_style(texts=texts, **{"ytick.labelsize": label_size}):
+        fig, axes = plt.subplots(rows, cols, figsize=size, layout="constrained", squeeze=False)
+        for i, (ax, group) in enumerate(zip(axes.flat, shown)):
             part = table[table[group_col] == group].nlargest(n, score_col).iloc[::-1]
             ax.barh(np.arange(len(part)), part[score_col], color="#3b6ea8")
             ax.set_yticks(np.arange(len(part)), labels=list(part["term"]))
-            ax.set_title(str(group))
-            ax.set_xlabel(score_col)
-        for ax in list(axes.flat)[len(groups):]:
+            ax.set_title(wrap_label(group, 14))
+            if i >= len(shown) - cols:  # the bottom panel of each column
+                ax.set_xlabel(score_col)
+        for ax in list(axes.flat)[len(shown):]:
             ax.set_visible(False)
+        note_left_out(fig, left_out, len(present))
     return fig

@@ -8,6 +8,7 @@ importing or calling it never changes global matplotlib settings), takes a
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 import matplotlib.dates as mdates
@@ -25,8 +26,12 @@ from .style import (
     MARKERS,
     SINGLE_COLUMN,
     colours,
+    groups_drawn,
     new_figure,
+    note_left_out,
     paper_style,
+    style_of,
+    wrap_label,
 )
 
 __all__ = ["event_levels", "plot_timeline"]
@@ -146,7 +151,9 @@ def plot_timeline(
     facet: Literal["auto", "term", "group"] = "auto",
     max_lines: int = 8,
     sparse_docs: int = 3,
-    ncols: int = 2,
+    ncols: int | None = None,
+    groups: Sequence[object] | None = None,
+    palette: Mapping[str, tuple] | None = None,
     fig: Figure | None = None,
 ) -> Figure:
     """Draw keyword timelines as lines over calendar dates, in small multiples.
@@ -171,8 +178,14 @@ def plot_timeline(
         Most lines in a panel for ``facet='auto'``.
     sparse_docs : int, default 3
         Bins with fewer documents get hollow markers; bins with none are gaps.
-    ncols : int, default 2
-        Panels per row.
+    ncols : int, optional
+        Panels per row; default 2, or 3 beyond six panels (the figure fits a page).
+    groups : sequence, optional
+        The groups to draw, in order (a Study passes the largest first); at
+        most :data:`~analysis.figures.style.MAX_GROUPS`, with a note.
+    palette : mapping, optional
+        Group -> (colour, marker), the same in every figure of a run
+        (:func:`analysis.figures.style.group_styles`); default made from the groups drawn.
     fig : matplotlib.figure.Figure, optional
         The figure to draw into (it should be empty); a new one when omitted.
 
@@ -190,28 +203,42 @@ def plot_timeline(
         check_column(table, col, param="table", func=func)
     if table.empty:
         raise AnalysisError(f"{func} got an empty table: there is nothing to draw.")
+    present = list(dict.fromkeys(table[group_col]))
+    drawn, left_out = groups_drawn(present, groups)
+    table = table[table[group_col].isin(drawn).to_numpy()]
     panel_col, line_col = _facets(table, group_col, facet, max_lines)
     panels, lines = list(dict.fromkeys(table[panel_col])), list(dict.fromkeys(table[line_col]))
+    if panel_col == group_col:
+        panels = [g for g in drawn if g in set(panels)]
+    else:
+        lines = [g for g in drawn if g in set(lines)]
     labels = [str(v) for v in panels + lines] + ([] if events is None else
                                                   [str(v) for v in events["label"]])
     with paper_style(texts=labels):
+        ncols = ncols or (2 if len(panels) <= 6 else 3)
         rows, cols = math.ceil(len(panels) / min(ncols, len(panels))), min(ncols, len(panels))
         fig = new_figure(fig, DOUBLE_COLUMN if cols > 1 else SINGLE_COLUMN * 1.4,
-                          0.6 + 1.9 * rows)
+                         0.9 + 1.8 * rows)
         axes = np.atleast_1d(fig.subplots(rows, cols, sharex=True, squeeze=False)).ravel()
-        palette = dict(zip(lines, colours(len(lines))))
-        markers = {k: MARKERS[i % len(MARKERS)] for i, k in enumerate(lines)}
+        if line_col == group_col:
+            styles = style_of(palette, lines)
+        else:  # lines are terms: their own colours and markers
+            styles = {str(k): (c, MARKERS[i % len(MARKERS)])
+                      for i, (k, c) in enumerate(zip(lines, colours(len(lines))))}
+        palette = {k: styles[str(k)][0] for k in lines}
+        markers = {k: styles[str(k)][1] for k in lines}
         for i, (ax, panel) in enumerate(zip(axes, panels)):
             sub = table[table[panel_col] == panel]
             for line in lines:
                 _draw_series(ax, sub[sub[line_col] == line], value, palette[line],
                              markers[line], sparse_docs)
-            ax.set_title(str(panel))
+            ax.set_title(wrap_label(panel, 18))
             shown = sub["rate_rolling" if value == "rate" and "rate_rolling" in sub else value]
             top = np.nanmax(np.r_[shown.to_numpy(dtype=float), sub[value].to_numpy(dtype=float),
                                   0.0])
             ax.set_ylim(0, top * 1.25 if top > 0 else 1)  # bands of sparse bins are clipped
-            ax.xaxis.set_major_locator(locator := mdates.AutoDateLocator())
+            ax.xaxis.set_major_locator(locator := mdates.AutoDateLocator(
+                minticks=3, maxticks=7 if cols < 3 else 5))
             ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
             _draw_events(ax, events, label=i == 0)
         for ax in axes[len(panels):]:
@@ -234,4 +261,5 @@ def plot_timeline(
         key = _event_key(events, pd.Timestamp(lo), pd.Timestamp(hi))
         if key:
             fig.legend(handles=key, loc="outside right upper", title="events", fontsize=6)
+        note_left_out(fig, left_out, len(present))
     return fig

@@ -9,6 +9,7 @@ named when no font covers them.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -19,7 +20,7 @@ from ..core.errors import AnalysisError, check_column, check_number
 from ..stats.counts import table_group_col
 from ..core.engines import default_jobs, map_in_pool
 from .fonts import resolve_font
-from .style import DOUBLE_COLUMN, paper_style
+from .style import DOUBLE_COLUMN, groups_drawn, note_left_out, paper_style, wrap_label
 
 __all__ = ["wordcloud_image", "plot_wordclouds"]
 
@@ -92,6 +93,7 @@ def plot_wordclouds(
     ncols: int | None = None,
     random_state: int = 0,
     font_path: str | None = None,
+    groups: Sequence[object] | None = None,
 ) -> Figure:
     """Draw one word cloud per group from a long table of term weights.
 
@@ -116,6 +118,9 @@ def plot_wordclouds(
         Layout seed, the same for every panel.
     font_path : str, optional
         A font to use instead of the resolved CJK font.
+    groups : sequence, optional
+        The groups to draw (a Study passes the largest first); at most
+        :data:`~analysis.figures.style.MAX_GROUPS`, with a note.
 
     Returns
     -------
@@ -125,9 +130,10 @@ def plot_wordclouds(
     group_col = table_group_col(table, group_col, func="plot_wordclouds")
     for col, param in (("term", "table"), (weight_col, "weight_col")):
         check_column(table, col, param=param, func="plot_wordclouds")
-    groups = list(dict.fromkeys(table[group_col]))
-    if not groups:
+    present = list(dict.fromkeys(table[group_col]))
+    if not present:
         raise AnalysisError("plot_wordclouds got an empty table: there is nothing to draw.")
+    groups, left_out = groups_drawn(present, groups)
     if ncols is None:
         ncols = 2 if len(groups) <= 4 else 3 if len(groups) <= 9 else 4
     ncols = max(1, min(ncols, len(groups)))
@@ -143,8 +149,9 @@ def plot_wordclouds(
                                  figsize=(DOUBLE_COLUMN, panel * 2 / 3 * nrows + 0.25 * nrows))
         for ax, group, image in zip(axes.flat, groups, images):
             ax.imshow(image, interpolation="bilinear")
-            ax.set_title(str(group))
+            ax.set_title(wrap_label(group, 16))
             ax.set_axis_off()
         for ax in list(axes.flat)[len(groups):]:
             ax.set_visible(False)
+        note_left_out(fig, left_out, len(present))
     return fig

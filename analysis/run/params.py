@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..core.config import FIGURES_DIR, SEEDS_DIR
+from ..core.config import LAB_FIGURES_DIR, SEEDS_DIR
 from ..core.dates import as_date
 from ..core.engines import ENGINES, check_engine
 from ..core.errors import AnalysisError
@@ -311,8 +311,10 @@ class StudyParams:
 
     Build it with :meth:`from_mapping`, which checks every value
     (:func:`validate_parameters`) and resolves the ``None`` defaults: the
-    corpus to ``seeds/``, the output folder to ``figures/`` (the cache folder
-    stays None: each cache then uses its own folder under ``.cache/``).
+    corpus to ``seeds/`` and the output folder to ``figures/lab/``, which git
+    ignores, so a notebook run by hand never rewrites the committed figures
+    (the runner passes its ``--out``, ``figures/`` by default). The cache
+    folder stays None: each cache then uses its own folder under ``.cache/``.
     """
 
     corpus_dir: Path = SEEDS_DIR
@@ -329,7 +331,7 @@ class StudyParams:
     group_col: str = "institution"
     aliases: Path | None = None
     userdict: Path | None = None
-    output_dir: Path = FIGURES_DIR
+    output_dir: Path = LAB_FIGURES_DIR
     formats: tuple[str, ...] = FORMATS
     cache_dir: Path | None = None
     engine: str = "local"
@@ -363,7 +365,7 @@ class StudyParams:
         found = values["corpus_dir"] / USERDICT_NAME
         if values.get("userdict") is None and values["corpus_dir"].is_dir() and found.is_file():
             values["userdict"] = found.resolve()  # the corpus's own dictionary, found
-        values["output_dir"] = values.get("output_dir") or FIGURES_DIR
+        values["output_dir"] = values.get("output_dir") or LAB_FIGURES_DIR
         if values.get("institutions") is not None:
             values["institutions"] = tuple(values["institutions"])
         return cls(**{k: v for k, v in values.items() if v is not None or k in

@@ -23,6 +23,7 @@ share the loaded corpus, the tokens, the counts and the results.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -40,6 +41,7 @@ from ..corpus.fingerprint import corpus_fingerprint
 from ..corpus.load import load_corpus
 from ..corpus.select import select_documents
 from ..figures.save import package_versions, save_figure, saved_entry
+from ..figures.style import group_styles
 from ..stats import duplicates as _duplicates_module
 from ..stats.aliases import flag_names, group_aliases, read_aliases
 from ..stats.counts import TermCounts, corpus_counts
@@ -349,6 +351,17 @@ class Study:
         return self.params.group_col
 
     @cached_property
+    def groups_by_size(self) -> list:
+        """The groups, most documents first (ties by label): figures draw the first 12."""
+        sizes = self.docs[self.group_col].value_counts()
+        return sorted(sizes.index, key=lambda g: (-sizes[g], str(g)))
+
+    @cached_property
+    def palette(self) -> dict[str, tuple]:
+        """Each group's colour and marker, the same in every figure of every notebook."""
+        return group_styles(self.docs[self.group_col].dropna().unique())
+
+    @cached_property
     def _content(self) -> str:
         """A digest of what results depend on besides their settings."""
         digest = hashlib.sha256(self.fingerprint["sha256"].encode())
@@ -618,6 +631,11 @@ class Study:
         SavedFigure
         """
         data = table if data is None else data
+        accepts = inspect.signature(plot).parameters
+        if "groups" in accepts and "groups" not in options:
+            options["groups"] = self.groups_by_size
+        if "palette" in accepts and "palette" not in options:
+            options["palette"] = self.palette
         record = self._record_params(params)
         key = hashlib.sha256("\n".join([
             f"{plot.__module__}.{plot.__qualname__}", _digest(options), _digest(table),

@@ -36,10 +36,11 @@ Decisions:
   ``K'`` bins, ``c_i`` of them in band ``i``, and ``X_j = 1`` when the
   smallest union hash of filled bin ``j`` is a shared shingle. The sketches
   agree on a filled bin iff ``X_j = 1``, and on a bin empty in the union iff
-  ``X_p = 1`` for the bin ``p`` its probes reach, which is uniform over the
-  filled bins and independent from one empty bin to another. Given
-  ``G = sum(X_j)``, the ``X_j`` are a uniform draw of ``G`` of the ``K'``
-  bins, negatively associated, so the bands' failures multiply into a bound::
+  ``X_p = 1`` for the first filled bin ``p`` its probes reach, which is
+  uniform over the filled bins and independent from one empty bin to
+  another. Given ``G = sum(X_j)``, the bins with ``X_j = 1`` are a uniform
+  draw of ``G`` of the ``K'``, negatively associated, so the bands' failures
+  multiply into a bound::
 
       P(miss) <= E[prod_i (1 - h(c_i; K', G) * (G / K')**(rows - c_i))],
       h(c; K', G) = prod_{s < c} (G - s) / (K' - s),  G ~ Hypergeom(n, m, K').
@@ -57,12 +58,12 @@ Decisions:
   0.8 were missed (0.23% for unions of 20 shingles, 0.09-0.12% for 500 to
   1,000). At 0.9: 14 bands of 9 rows (12 of 10 for MinHash), ``B = 0.56%``.
 - Speed, on 2 cores shared with other jobs, in one process: 4,706 news posts
-  (4.8 million characters) 0.2 s (exact: 2.3-3.3 s); 20,000 generated
+  (4.8 million characters) 0.2-0.3 s (exact: 3.1-3.3 s); 20,000 generated
   documents (21 million) 0.6-0.7 s (exact: 70 s), and with 1,500 edited
-  reposts added 1.4 s (exact: 59 s), the same 483 pairs; 100,000 generated
+  reposts added 1.1-1.4 s (exact: 59 s), the same 483 pairs; 99,997 generated
   documents (106 million characters) 3.2-4.7 s, 224 MB above the loaded
   corpus (the former 128-function MinHash: 74 s at 20,000 and 244 s at
-  100,000); with 5,000 edited reposts added 4.9-6.3 s, and all 1,628 planted
+  100,000); with 5,000 edited reposts added 4.9-5.7 s, and all 1,628 planted
   pairs at 0.8 or more found. Sketching is most of it: a pool of 2 forked
   workers (:func:`analysis.core.engines.map_in_pool`) sketched the 100,000
   documents in 2.1 s instead of 2.5-2.9 s when the other core was idle and in
@@ -77,6 +78,7 @@ Decisions:
 
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 from typing import Literal
@@ -85,7 +87,6 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
-from scipy.stats import binom
 
 from ..core.errors import AnalysisError, check_choice, check_column, check_number
 
@@ -439,6 +440,16 @@ def _verify(texts: pd.Series, lengths: np.ndarray, a: np.ndarray, b: np.ndarray,
         np.empty(0, int), np.empty(0, int), np.empty(0))
 
 
+def _binomial_pmf(n: int, p: float) -> np.ndarray:
+    """Return P(X = 0), ..., P(X = n) for X ~ Binomial(n, p), 0 < p <= 1."""
+    if p >= 1:
+        return np.eye(1, n + 1, n).ravel()
+    log_comb = [math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1)
+                for i in range(n + 1)]
+    x = np.arange(n + 1)
+    return np.exp(np.array(log_comb) + x * math.log(p) + (n - x) * math.log1p(-p))
+
+
 def _oph_miss_bound(threshold: float, bands: int, rows: int) -> float:
     """Bound the chance that OPH + LSH misses a pair exactly at the threshold (module notes)."""
     n_bins = bands * rows
@@ -446,7 +457,7 @@ def _oph_miss_bound(threshold: float, bands: int, rows: int) -> float:
     all_good = np.ones(n_bins + 1)
     for s in range(rows):
         all_good *= np.clip(good - s, 0, None) / (n_bins - s)
-    return float(binom.pmf(good, n_bins, threshold) @ (1 - all_good) ** bands)
+    return float(_binomial_pmf(n_bins, threshold) @ (1 - all_good) ** bands)
 
 
 def _oph_bands(threshold: float, num_perm: int, *, recall: float = MIN_RECALL) -> tuple[int, int]:
