@@ -270,7 +270,7 @@ def benchmark(corpus: str | os.PathLike, work: str | os.PathLike, *, n_jobs: int
     if "runner" in pipelines:
         for name in ("cold", "warm"):
             results[f"runner {name}"] = run_notebooks_timed(
-                corpus, work / f"figures-{name}", work / "cache-runner", only=only,
+                corpus, work / "figures-runner", work / "cache-runner", only=only,
                 label=f"runner {name}")
     for result in results.values():
         result["n_docs"] = n_docs
