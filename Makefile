@@ -21,7 +21,7 @@ venv: $(STAMP)
 
 ## figures: run every notebook on seeds/ and write the figures into figures/
 figures: $(STAMP)
-	$(PY) -m analysis run --corpus seeds --out figures --no-progress
+	$(PY) -m analysis run -f notebooks/params/seeds.yaml --out figures --no-progress
 
 ## test: run the test suite (notebooks through papermill included)
 test: $(STAMP)

@@ -35,8 +35,15 @@ def _run(out: Path, params: dict) -> dict[str, object]:
 
 @pytest.fixture(scope="module")
 def seed_run(tmp_path_factory):
+    """The notebooks on the seeds with the parameters `make figures` uses."""
+    import yaml
+
+    from analysis.core.config import PROJ_ROOT
+
+    params = yaml.safe_load((NOTEBOOKS_DIR / "params" / "seeds.yaml").read_text(encoding="utf-8"))
+    params["corpus_dir"] = str(PROJ_ROOT / params["corpus_dir"])
     out = tmp_path_factory.mktemp("seed_figures")
-    return out, _run(out, {"corpus_dir": str(SEEDS_DIR)})
+    return out, _run(out, params)
 
 
 @pytest.fixture(scope="module")

@@ -26,6 +26,7 @@ import hashlib
 import inspect
 import json
 import sys
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -46,11 +47,11 @@ from ..stats import duplicates as _duplicates_module
 from ..stats.aliases import flag_names, group_aliases, read_aliases
 from ..stats.counts import TermCounts, corpus_counts
 from ..stats.duplicates import duplicate_clusters, near_duplicates
-from ..stats.events import load_events
+from ..stats.events import event_sets, load_events
 from ..stats.keyness import keyness
 from ..stats.kwic import kwic
 from ..stats.newwords import new_word_candidates
-from ..stats.overview import documents_per_period
+from ..stats.overview import FREQS, choose_freq, documents_per_period
 from ..stats.phrases import shared_phrases
 from ..stats.similarity import (
     bootstrap_similarity,
@@ -67,6 +68,25 @@ from .params import PARAMETERS, SHARED, StudyParams, validate_parameters
 __all__ = ["SavedFigure", "Study"]
 
 _STATS = Path(_duplicates_module.__file__).resolve().parent
+
+
+def _notes_not_tracebacks() -> None:
+    """In a notebook, show warnings as one line, ``note: ...``, without the kernel's file path.
+
+    Warnings are notes for the researcher (documents left out, terms never
+    found); the default display, a pink box naming a temporary file, hides them.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return
+    if get_ipython() is None:
+        return
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        print(f"note: {message}", file=sys.stdout)
+
+    warnings.showwarning = show
 
 
 def _show_saved(folder: Path, name: str, entry: Mapping[str, Any]) -> None:
@@ -273,6 +293,7 @@ class Study:
         found = {name: namespace[name] for name in PARAMETERS if name in namespace}
         shared = {k: v for k, v in found.items() if k in SHARED}
         own = {k: v for k, v in found.items() if k not in SHARED}
+        _notes_not_tracebacks()
         return cls(**shared, parameters=own, **options)
 
     def __repr__(self) -> str:
@@ -429,24 +450,94 @@ class Study:
                                    "correction": "fdr_bh", "reference": None, **options})
         return flag_names(table, segmenter=self.segmenter) if names else table
 
-    def timeline(self, terms: str | Sequence[str], **options: Any) -> pd.DataFrame:
-        """Follow terms per group and period (:func:`analysis.stats.timeline.keyword_timeline`)."""
+    def timeline(self, terms: str | Sequence[str] | None, **options: Any) -> pd.DataFrame:
+        """Follow terms per group and period (:func:`analysis.stats.timeline.keyword_timeline`).
+
+        ``terms=None`` follows the corpus's own :meth:`keywords`; a term the
+        segmenter cuts (境外输入) is counted as written (``match="auto"``).
+        """
+        terms = self.keywords() if terms is None else terms
         table = keyword_timeline(self.docs, self.counts, terms=terms, group_col=self.group_col,
-                                 **options)
+                                 **{"match": "auto", **options})
         self._record("timeline", terms=list([terms] if isinstance(terms, str) else terms),
                      **options)
         return table
+
+    def keywords(self, n: int = 4) -> list[str]:
+        """Choose terms worth following over time: the ones each period uses most unusually.
+
+        Each period (bins of :func:`analysis.stats.overview.choose_freq`) is
+        compared with the rest by keyness (G2, BH q); among the significant
+        over-used terms found in at least 3 documents (reposts once) and
+        naming no group, the strongest of the periods are taken in turn, so
+        the terms mark different moments (a campaign, an anniversary, a
+        lockdown) rather than the corpus's everyday words.
+
+        Parameters
+        ----------
+        n : int, default 4
+            How many terms.
+
+        Returns
+        -------
+        list of str
+        """
+        dated = self.docs[self.docs["date"].notna().to_numpy()]
+        if dated.empty:
+            raise AnalysisError("The corpus has no dated document: give 'keywords' to follow.")
+        alias, _ = FREQS[choose_freq(dated["date"])]
+        periods = dated.assign(_period=dated["date"].dt.to_period(alias).astype(str))
+
+        def compute() -> pd.DataFrame:
+            if periods["_period"].nunique() < 2:
+                return pd.DataFrame({"term": [], "g2": [], "_period": []})
+            table = keyness(periods, self.counts, group_col="_period", min_freq=10,
+                            clusters=self.clusters, aliases=self.aliases)
+            chosen = table[table["significant"].to_numpy() & (table["direction"] == "over")
+                           .to_numpy() & (table["n_docs"] >= 3).to_numpy()
+                           & ~table["alias"].to_numpy(dtype=bool)]
+            return chosen[["_period", "term", "g2"]].reset_index(drop=True)
+
+        found = self._cached("keywords", {"n": n}, compute)
+        by_period = [part.sort_values("g2", ascending=False, kind="stable")["term"].tolist()
+                     for _, part in found.groupby("_period", sort=True)]
+        by_period.sort(key=lambda terms: -len(terms))
+        picked: list[str] = []
+        for depth in range(max(map(len, by_period), default=0)):
+            for terms in by_period:
+                if depth < len(terms) and terms[depth] not in picked and len(picked) < n:
+                    picked.append(terms[depth])
+        if not picked:
+            raise AnalysisError("No term stands out in any period of the corpus: give "
+                                "'keywords' to follow.")
+        return picked
 
     def first_appearance(self, terms: str | Sequence[str]) -> pd.DataFrame:
         """Find each group's first document using each term (:func:`analysis.stats.timeline.first_appearance`)."""
         return first_appearance(self.docs, self.counts, terms=terms, group_col=self.group_col)
 
     def events(self, events: Any) -> pd.DataFrame | None:
-        """Read an event set or YAML file (None gives None) (:func:`analysis.stats.events.load_events`)."""
+        """Read an event set or YAML file (:func:`analysis.stats.events.load_events`).
+
+        A shipped set none of whose dates falls within the corpus's dates is
+        left out (with a note): the COVID-19 events say nothing about 2019
+        news. A file the researcher names is always drawn. None gives None.
+        """
         from .params import check_parameter
 
         path = check_parameter("events", events)
-        return None if path is None else load_events(path)
+        if path is None:
+            return None
+        table = load_events(path)
+        dates = self.docs["date"].dropna()
+        if isinstance(events, str) and events in event_sets() and len(dates) and not (
+                table["date"].between(dates.min(), dates.max()).any()):
+            warnings.warn(f"the event set {events!r} ({table['date'].min():%Y-%m-%d} to "
+                          f"{table['date'].max():%Y-%m-%d}) lies outside the corpus's dates "
+                          f"({dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d}); it is not "
+                          f"drawn.", UserWarning, stacklevel=2)
+            return None
+        return table
 
     def near_duplicates(self, *, threshold: float = 0.8, cross_group_only: bool = False,
                         random_state: int = 0) -> pd.DataFrame:
@@ -522,6 +613,13 @@ class Study:
                                                         max_docs=max_docs,
                                                         random_state=random_state))
         self._record("neighbours", k=k, max_docs=max_docs)
+        if "title" in self.docs.columns:  # titles beside the ids, for a reader
+            titles = self.docs.set_index("doc_id")["title"]
+            attrs = table.attrs
+            table = table.assign(title=titles.reindex(table["doc_id"]).to_numpy(),
+                                 neighbour_title=titles.reindex(
+                                     table["neighbour_doc_id"]).to_numpy())
+            table.attrs = attrs
         return table
 
     def phrases(self, *, duplicate_threshold: float = 0.8, **options: Any) -> pd.DataFrame:

@@ -28,6 +28,6 @@ __all__ = ["TermCounts", "benjamini_hochberg", "bootstrap_similarity", "corpus_c
            "count_tokens", "documents_per_period", "drop_near_duplicates",
            "duplicate_clusters", "first_appearance", "group_similarity", "keyness",
            "keyword_timeline", "kwic", "load_events", "log_likelihood", "log_ratio",
-           "near_duplicates", "nearest_neighbours", "phrase_summary", "provenance_table",
+           "near_duplicates", "nearest_neighbours", "pairs_once", "phrase_summary", "provenance_table",
            "report_summary", "shared_phrases", "similarity_matrix", "term_counts", "tfidf",
            "top_terms", "unit_counts"]

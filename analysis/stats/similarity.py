@@ -60,6 +60,7 @@ __all__ = [
     "bootstrap_similarity",
     "group_similarity",
     "nearest_neighbours",
+    "pairs_once",
     "similarity_matrix",
 ]
 
@@ -230,6 +231,30 @@ def group_similarity(
     table = _long(prep, {"similarity": _cosines(prep, weights, pooling)})
     table.attrs = {**prep.attrs, "pooling": pooling, "idf": "documents", "group_col": group_col}
     return table
+
+
+def pairs_once(table: pd.DataFrame) -> pd.DataFrame:
+    """Keep one row per pair of groups (``group_a`` before ``group_b`` in label order).
+
+    The similarity tables hold both orders of every pair, which a heatmap needs
+    and a reader does not.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A table of :func:`group_similarity` or :func:`bootstrap_similarity`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Its rows with ``str(group_a) < str(group_b)``, attrs kept.
+    """
+    for col in ("group_a", "group_b"):
+        check_column(table, col, param="table", func="pairs_once")
+    keep = (table["group_a"].astype(str) < table["group_b"].astype(str)).to_numpy()
+    out = table[keep].reset_index(drop=True)
+    out.attrs = dict(table.attrs)
+    return out
 
 
 def similarity_matrix(

@@ -34,8 +34,10 @@ Decisions:
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -64,9 +66,11 @@ def _terms(terms: str | Sequence[str], func: str) -> list[str]:
 
 
 def _dated(docs: pd.DataFrame, counts: TermCounts | None, terms: list[str], *,
-           group_col: str, tokens_col: str, date_col: str, id_col: str, func: str
-           ) -> tuple[pd.DataFrame, np.ndarray]:
-    """Return group, date, id and token total per dated document, and each term's hits."""
+           group_col: str, tokens_col: str, date_col: str, id_col: str, func: str,
+           match: str = "tokens", text_col: str = "text"
+           ) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
+    """Return group, date, id and token total per dated document, each term's hits, and
+    the terms counted in the text."""
     check_column(docs, date_col, param="date_col", func=func)
     check_column(docs, group_col, param="group_col", func=func)
     try:
@@ -79,6 +83,15 @@ def _dated(docs: pd.DataFrame, counts: TermCounts | None, terms: list[str], *,
                         "doc_id": docs[id_col].to_numpy() if id_col in docs else docs.index,
                         "n_tokens": counts.totals()})
     hits = counts.columns(terms)
+    in_text = []
+    if match == "auto" and text_col in docs.columns:
+        texts = docs[text_col].fillna("").astype(str)
+        for j, term in enumerate(terms):
+            if hits[:, j].sum() == 0:  # the segmenter cuts it: count it as written
+                found = texts.str.count(re.escape(term)).to_numpy(dtype=np.int64)
+                if found.sum():
+                    hits[:, j] = found
+                    in_text.append(term)
     keep = np.ones(len(out), dtype=bool)
     for what, bad in ((f"undated (NaT in {date_col!r})", out["date"].isna().to_numpy()),
                       (f"with NA in {group_col!r}", out["group"].isna().to_numpy())):
@@ -87,7 +100,7 @@ def _dated(docs: pd.DataFrame, counts: TermCounts | None, terms: list[str], *,
                           UserWarning, stacklevel=3)
         keep &= ~bad
     rows = np.flatnonzero(keep)
-    return out.iloc[rows].reset_index(drop=True), hits[rows]
+    return out.iloc[rows].reset_index(drop=True), hits[rows], in_text
 
 
 def _in_range(docs: pd.DataFrame, hits: np.ndarray, date_from: object, date_to: object,
@@ -122,6 +135,8 @@ def keyword_timeline(
     date_to: str | pd.Timestamp | None = None,
     ci: float = 0.95,
     rolling: int | None = None,
+    match: Literal["tokens", "auto"] = "tokens",
+    text_col: str = "text",
 ) -> pd.DataFrame:
     """Count chosen terms per group and calendar bin, with rates, intervals and bin sizes.
 
@@ -148,6 +163,13 @@ def keyword_timeline(
         Coverage of ``rate_low`` and ``rate_high``.
     rolling : int, optional
         Add ``rate_rolling`` over this many bins.
+    match : {'tokens', 'auto'}, default 'tokens'
+        ``'tokens'``: whole tokens only (see the module notes). ``'auto'``: a
+        term the segmenter never gives whole (境外输入 cut in two) is counted
+        where it is written in ``text_col``, and ``attrs["counted_in_text"]``
+        names it.
+    text_col : str, default 'text'
+        The texts, for ``match='auto'``.
 
     Returns
     -------
@@ -174,8 +196,10 @@ def keyword_timeline(
     check_number(ci, param="ci", func=func, low=0, high=1)
     if rolling is not None:
         check_number(rolling, param="rolling", func=func, low=1, integer=True)
-    docs, hits = _dated(docs, counts, terms, group_col=group_col, tokens_col=tokens_col,
-                        date_col=date_col, id_col=id_col, func=func)
+    check_choice(match, ("tokens", "auto"), param="match", func=func)
+    docs, hits, in_text = _dated(docs, counts, terms, group_col=group_col,
+                                 tokens_col=tokens_col, date_col=date_col, id_col=id_col,
+                                 func=func, match=match, text_col=text_col)
     docs, hits, lo, hi = _in_range(docs, hits, date_from, date_to, func)
     if freq == "auto":
         freq = choose_freq(pd.Series([lo, hi]))
@@ -207,7 +231,8 @@ def keyword_timeline(
             * per
     table = table.rename(columns={"group": group_col})
     table.attrs = {"freq": freq, "per": per, "ci": ci, "rolling": rolling,
-                   "group_col": group_col, **_missing_note(terms, hits, func)}
+                   "group_col": group_col, "counted_in_text": in_text,
+                   **_missing_note(terms, hits, func)}
     return table
 
 
@@ -287,8 +312,8 @@ def first_appearance(
     """
     func = "first_appearance"
     terms = _terms(terms, func)
-    docs, hits = _dated(docs, counts, terms, group_col=group_col, tokens_col=tokens_col,
-                        date_col=date_col, id_col=id_col, func=func)
+    docs, hits, _ = _dated(docs, counts, terms, group_col=group_col, tokens_col=tokens_col,
+                           date_col=date_col, id_col=id_col, func=func)
     hits = hits > 0
     rows, cols = np.nonzero(hits)
     found = pd.DataFrame({"group": docs["group"].to_numpy()[rows], "term": np.asarray(terms)[cols],

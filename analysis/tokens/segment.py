@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..core.engines import check_engine, default_jobs, map_batches
+from ..core.progress import progress
 from ..core.errors import AnalysisError, check_choice, check_column, check_number
 from .cache import cached_tokens
 from .segmenter import Segmenter, SegmenterConfig
@@ -109,8 +110,10 @@ def segment_texts(segmenter: Segmenter, texts: list[str], *, engine: str = "loca
             return segmenter.join_many(texts)
         segmenter.backend  # loaded in the parent: the forked workers inherit it
     batches = [texts[i:i + TEXTS_PER_TASK] for i in range(0, len(texts), TEXTS_PER_TASK)]
-    return [t for part in map_batches(segmenter.join_many, batches, engine=engine, n_jobs=n_jobs,
-                                      scheduler=scheduler, caller=caller) for t in part]
+    parts = map_batches(segmenter.join_many, batches, engine=engine, n_jobs=n_jobs,
+                        scheduler=scheduler, caller=caller)
+    return [t for part in progress(parts, total=len(batches), desc="segmenting",
+                                   unit="batch") for t in part]
 
 
 def tokenize(
