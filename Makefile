@@ -34,10 +34,21 @@ KEEP ?=
 bench: $(STAMP)
 	$(PY) -m benchmarks --docs $(DOCS) --json benchmark-$(DOCS).json $(if $(strip $(ONLY)),--only $(ONLY)) $(if $(filter 1,$(KEEP)),--keep)
 
-## lab: start JupyterLab with the project's kernel
+## lab: start JupyterLab on notebooks/ (prints the address to open; outputs never saved into the shipped notebooks)
+PORT ?= 8888
 lab: $(STAMP)
-	$(PY) -m ipykernel install --user --name $(KERNEL) --display-name "Python (chinese-text-analysis)"
-	$(PY) -m jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
+	$(PY) -m ipykernel install --user --name $(KERNEL) --display-name "Python (chinese-text-analysis)" >/dev/null
+	@TOKEN=$$($(PY) -c 'import secrets; print(secrets.token_hex(16))'); \
+	echo ""; \
+	echo "  JupyterLab: http://127.0.0.1:$(PORT)/lab?token=$$TOKEN"; \
+	echo "  Figures of notebooks run here go to figures/lab/ (git-ignored)."; \
+	echo "  Chinese shows as boxes? Install CJK fonts for the browser (Debian: fonts-noto-cjk)."; \
+	echo "  Stop with Ctrl-C twice."; \
+	echo ""; \
+	$(PY) -m jupyter lab --notebook-dir=notebooks --no-browser --ip=127.0.0.1 --port=$(PORT) \
+	  --ServerApp.port_retries=0 --IdentityProvider.token=$$TOKEN \
+	  --ContentsManager.pre_save_hook=analysis.run.lab.strip_shipped_outputs \
+	  $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 ## lock: record the exact installed versions in constraints.txt
 lock: $(STAMP)

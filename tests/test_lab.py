@@ -1,10 +1,12 @@
-"""A Jupyter server on 127.0.0.1 runs a notebook through its own kernel."""
+"""A Jupyter server on 127.0.0.1, started as ``make lab`` starts it, runs a notebook
+through its own kernel and saves the shipped notebooks without outputs."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -20,6 +22,10 @@ import pytest
 from analysis.core.config import NOTEBOOKS_DIR, PROJ_ROOT
 
 pytestmark = pytest.mark.slow
+
+#: The pre-save hook exactly as the Makefile's lab target passes it.
+HOOK_FLAG = re.search(r"--ContentsManager\.pre_save_hook=\S+",
+                      (PROJ_ROOT / "Makefile").read_text(encoding="utf-8")).group(0)
 
 
 def _free_port() -> int:
@@ -46,7 +52,7 @@ def server(tmp_path):
     proc = subprocess.Popen(
         [sys.executable, "-m", "jupyter_server", "--no-browser", "--ip=127.0.0.1",
          f"--port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={NOTEBOOKS_DIR}",
-         "--ServerApp.port_retries=0", *(["--allow-root"] if os.geteuid() == 0 else [])],
+         "--ServerApp.port_retries=0", HOOK_FLAG, *(["--allow-root"] if os.geteuid() == 0 else [])],
         cwd=PROJ_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -108,3 +114,38 @@ def test_server_status_and_notebook_through_its_kernel(server, tmp_path):
     assert len(replies) == len(sources)
     assert (out / "01_documents_per_period.png").is_file()
     _get(f"{base}/api/kernels/{kernel['id']}", token, "DELETE")
+
+
+def _with_outputs(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    nb = nbformat.from_dict(json.loads(json.dumps(nb)))
+    for n, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
+        cell.execution_count = n + 1
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="printed\n")]
+        cell.metadata["execution"] = {"iopub.status.busy": "2026-12-01T00:00:00Z"}
+    return nb
+
+
+def test_saving_a_shipped_notebook_keeps_outputs_out_of_the_repository(server):
+    base, token, _ = server
+    name = "02_terms.ipynb"
+    path = NOTEBOOKS_DIR / name
+    original = path.read_bytes()
+    copy = NOTEBOOKS_DIR / "02_terms-Copy1.ipynb"
+    ran = _with_outputs(nbformat.reads(original.decode("utf-8"), as_version=4))
+    ran.cells[1].source += "\n# edited in the lab"   # an edit the researcher means to keep
+    try:
+        for target in (name, copy.name):
+            _get(f"{base}/api/contents/{target}", token, "PUT",
+                 {"type": "notebook", "format": "json", "content": ran})
+        saved = nbformat.read(path, as_version=4)
+        kept = nbformat.read(copy, as_version=4)
+    finally:
+        path.write_bytes(original)
+        copy.unlink(missing_ok=True)
+    code = [c for c in saved.cells if c.cell_type == "code"]
+    assert all(c.outputs == [] and c.execution_count is None for c in code)
+    assert all("execution" not in c.metadata for c in saved.cells)
+    assert saved.cells[1].source.endswith("# edited in the lab")
+    assert [c.source for c in saved.cells] == [c.source for c in ran.cells]
+    # a copy under another name is the researcher's own record and keeps its outputs
+    assert sum(len(c.outputs) for c in kept.cells if c.cell_type == "code") == len(code)
