@@ -116,3 +116,54 @@ def test_save_records_every_parameter_with_relative_paths(tmp_path):
     assert params["group_col"] == "institution"
     assert saved.entry["corpus"]["n_docs"] == 5
     assert repr(saved).startswith("saved: demo (demo.png, demo.csv)")
+
+
+def _legend_styles(fig) -> dict[str, tuple]:
+    """Label -> (RGBA colour, marker) of every legend entry in a figure."""
+    from matplotlib.colors import to_rgba
+
+    legends = list(fig.legends) + [ax.get_legend() for ax in fig.axes if ax.get_legend()]
+    styles = {}
+    for legend in legends:
+        for handle, text in zip(legend.legend_handles, legend.get_texts()):
+            if hasattr(handle, "get_marker"):                      # Line2D
+                styles[text.get_text()] = (to_rgba(handle.get_color()), handle.get_marker())
+            else:                                                  # PathCollection
+                styles[text.get_text()] = (to_rgba(handle.get_facecolor()[0]), None)
+    return styles
+
+
+def test_a_group_keeps_its_colour_and_marker_in_every_figure(tmp_path):
+    """The timeline (04) and the phrase diffusion (06) draw each group as the palette says."""
+    import functools
+
+    from matplotlib.colors import to_rgba
+
+    from analysis.figures import plot_phrase_diffusion, plot_timeline
+
+    drawn = {}
+
+    def keep(plot):
+        @functools.wraps(plot)
+        def wrapped(table, **options):
+            drawn[plot.__name__] = fig = plot(table, **options)
+            return fig
+        return wrapped
+
+    runs = [Study(SEEDS_DIR, cache_dir=tmp_path / "cache", output_dir=tmp_path / "out")
+            for _ in range(2)]
+    # two Studies, as two notebooks make them: the palette is a function of the corpus
+    assert runs[0].palette == runs[1].palette
+    first, second = runs
+    first.figure("04_timeline", keep(plot_timeline),
+                 first.timeline(["疫情", "防控"], freq="M"), value="count")
+    phrases = second.phrases(min_chars=2, min_groups=2)
+    second.figure("06_phrase_diffusion", keep(plot_phrase_diffusion), phrases, top=10)
+    timeline, diffusion = (_legend_styles(drawn[n]) for n in ("plot_timeline",
+                                                               "plot_phrase_diffusion"))
+    both = set(timeline) & set(diffusion) & set(first.palette)
+    assert "哈尔滨工程大学" in both   # the group the issue saw change colour
+    for group in both:
+        colour, marker = first.palette[group]
+        assert timeline[group] == (to_rgba(colour), marker)
+        assert diffusion[group][0] == to_rgba(colour)
