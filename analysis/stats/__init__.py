@@ -16,10 +16,11 @@ from .kwic import kwic
 from .overview import documents_per_period, provenance_table, report_summary
 from .phrases import phrase_summary, shared_phrases
 from .similarity import (
-                         bootstrap_similarity,
-                         group_similarity,
-                         nearest_neighbours,
-                         similarity_matrix,
+    bootstrap_similarity,
+    group_similarity,
+    nearest_neighbours,
+    pairs_once,
+    similarity_matrix,
 )
 from .tfidf import tfidf, top_terms, unit_counts
 from .timeline import first_appearance, keyword_timeline
