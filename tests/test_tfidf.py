@@ -204,3 +204,11 @@ def test_log_ratio_and_characteristic_terms_by_hand():
     assert kept.loc[kept["inst"] == "y", "term"].tolist() == ["c", "d"]  # 3.3 times each
     assert kept.groupby("inst")["rank"].apply(list).to_dict() == {"x": [1], "y": [1, 2]}
     assert {"n_docs", "dp", "alias"} <= set(kept.columns)
+
+
+def test_min_docs_asks_a_small_group_for_all_its_documents():
+    # group x has 2 documents (b in both, a and c in one), y has 1 (c, d)
+    table = tfidf(DOCS, group_col="inst")
+    assert top_terms(table, n=9, min_docs=2)["term"].tolist() == ["b"]   # y left empty
+    capped = top_terms(table, n=9, min_docs=3, group_docs={"x": 2, "y": 1})
+    assert sorted(zip(capped["inst"], capped["term"])) == [("x", "b"), ("y", "c"), ("y", "d")]

@@ -428,15 +428,18 @@ class Study:
         """Keep each group's ``n`` best terms of a table (:func:`analysis.stats.tfidf.top_terms`).
 
         The groups' names are left out unless ``keep_aliases``; a term must be
-        in ``min_docs`` documents of the group (reposts once); ``keep_names=False``
-        leaves out person and place names (needs the ``name`` column).
+        in ``min_docs`` documents of the group (reposts once), or in all of them
+        when the group has fewer; ``keep_names=False`` leaves out person and
+        place names (needs the ``name`` column).
         """
         if not keep_names:
             table = flag_names(table, segmenter=self.segmenter) if "name" not in table \
                 else table
             table = table[~table["name"].to_numpy(dtype=bool)]
+        sizes = self.clusters.reindex(self.docs["doc_id"]).groupby(
+            self.docs[self.group_col].to_numpy()).nunique() if min_docs > 1 else None
         return top_terms(table, n=n, group_col=self.group_col, by=by,
-                         keep_aliases=keep_aliases, min_docs=min_docs)
+                         keep_aliases=keep_aliases, min_docs=min_docs, group_docs=sizes)
 
     def keyness(self, *, names: bool = False, **options: Any) -> pd.DataFrame:
         """Compare each group with the rest, term by term (:func:`analysis.stats.keyness.keyness`).

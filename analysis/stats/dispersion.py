@@ -128,7 +128,8 @@ def dispersion(
     smallest = pd.Series(share).groupby(groups).min().reindex(range(len(labels))).to_numpy()
     group_of = (key[starts] // max(matrix.shape[1], 1)).astype(np.int64)
     term_of = key[starts] % max(matrix.shape[1], 1)
-    norm = np.where(smallest[group_of] < 1, dp / (1 - smallest[group_of]), 0.0)
+    room = 1 - smallest[group_of]   # 0 for a one-document group: DP_norm is 0 there
+    norm = np.divide(dp, room, out=np.zeros_like(dp), where=room > 0)
     table = pd.DataFrame({
         group_col: labels.take(group_of),
         "term": counts.vocabulary[term_of],

@@ -24,6 +24,7 @@ counted once from the ``tokens`` column); nothing here splits tokens.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from numbers import Integral, Real
 from typing import Any, Literal
 
@@ -295,7 +296,8 @@ def tfidf(
 
 def top_terms(
     table: pd.DataFrame, *, n: int = 10, group_col: str | None = None, by: str = "tfidf",
-    keep_aliases: bool = False, min_docs: int = 1
+    keep_aliases: bool = False, min_docs: int = 1,
+    group_docs: Mapping[Any, int] | None = None
 ) -> pd.DataFrame:
     """Keep the ``n`` highest-scoring terms of each group of a long table.
 
@@ -316,6 +318,10 @@ def top_terms(
     min_docs : int, default 1
         Keep terms found in at least this many documents of the group
         (column ``n_docs``, when present; reposts once).
+    group_docs : mapping, optional
+        Group -> its number of documents (reposts once). A group with fewer
+        documents than ``min_docs`` keeps the terms found in all of them, so a
+        small group is drawn rather than left empty.
 
     Returns
     -------
@@ -329,7 +335,11 @@ def top_terms(
     if not keep_aliases and "alias" in table.columns:
         table = table[~table["alias"].to_numpy(dtype=bool)]
     if min_docs > 1 and "n_docs" in table.columns:
-        table = table[table["n_docs"].to_numpy() >= min_docs]
+        need = np.full(len(table), min_docs)
+        if group_docs is not None:
+            sizes = table[group_col].map(dict(group_docs)).to_numpy(dtype=float, na_value=np.inf)
+            need = np.minimum(need, sizes)
+        table = table[table["n_docs"].to_numpy() >= need]
     check_column(table, by, param="by", func=func)
     keys = [by, "term"] if "term" in table.columns else [by]
     ordered = table.sort_values(keys, ascending=[False, True][: len(keys)], kind="stable")
