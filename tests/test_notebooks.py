@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import base64
+import io
+
+import nbformat
 import pandas as pd
 import pytest
 
@@ -124,3 +128,37 @@ def test_seed_run_reproduces_the_committed_figures_byte_for_byte(seed_run):
     assert produced == committed
     differ = [n for n in committed if (out / n).read_bytes() != (FIGURES_DIR / n).read_bytes()]
     assert not differ, f"rerun differs from figures/ in {differ}: run `make figures` and commit"
+
+
+def _png_width(data: str) -> int:
+    from PIL import Image
+
+    return Image.open(io.BytesIO(base64.b64decode(data))).size[0]
+
+
+@pytest.mark.parametrize("book", PRESENT)
+def test_notebooks_show_only_what_their_cells_ask_for(seed_run, book):
+    """No manifest dicts, no stderr, no kernel warnings; each figure inline and readable."""
+    out, results = seed_run
+    assert results[book].status == "ok", results[book].error
+    nb = nbformat.read(out / "notebooks" / f"{book}.ipynb", as_version=4)
+    images = 0
+    for cell in (c for c in nb.cells if c.cell_type == "code"):
+        for output in cell.outputs:
+            kind = output.output_type
+            assert kind != "error", output.get("evalue")
+            if kind == "stream":
+                assert output.name == "stdout", f"stderr in {book}: {output.text[:200]!r}"
+                for line in output.text.splitlines():
+                    assert "print(" in cell.source or line.startswith("note: "), \
+                        f"{book} printed {line!r} from a cell that prints nothing"
+                continue
+            data = output.get("data", {})
+            if "image/png" in data:
+                images += 1
+                assert _png_width(data["image/png"]) >= 600, f"{book}: a figure too small inline"
+            elif set(data) == {"text/plain"}:   # a bare repr: only the saved-figure line
+                text = data["text/plain"]
+                assert text.startswith(("saved: ", "unchanged: ")) and "\n" not in text, \
+                    f"{book} shows {text[:120]!r}"
+    assert images >= len(FIGURES[book]), f"{book} shows {images} of {len(FIGURES[book])} figures"

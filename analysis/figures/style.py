@@ -139,8 +139,18 @@ def paper_style(*, texts: str | Iterable[object] = (),
         When no font covers ``texts``.
     """
     rc = {**paper_rc(texts=texts, font_path=font_path), **_check_overrides(overrides)}
-    with mpl.rc_context(rc):
-        yield rc
+    # The first pyplot figure of a Jupyter kernel loads the inline backend, which turns
+    # interactive mode on; rc_context would turn it off again on exit and no later
+    # figure of the notebook would be shown. Interactive mode set inside is kept.
+    interactive = mpl.is_interactive()
+    try:
+        with mpl.rc_context(rc):
+            try:
+                yield rc
+            finally:
+                interactive = mpl.is_interactive()
+    finally:
+        mpl.interactive(interactive)
 
 
 
