@@ -17,8 +17,8 @@ DOCS = pd.DataFrame({
     "institution": ["四川农业大学"] * 4 + ["上海中医药大学"] * 4,
     "region": ["西南"] * 4 + ["华东"] * 4,
     "tokens": ["川农大 川农 师生 动物 科学", "川农大 川农 动物 小麦", "川农大 动物 学生", "川农 小麦 动物",
-               "中医药 上海 中医药 学生", "中医药 上海 治疗 上中医", "中医药 治疗 上中医 护理",
-               "中医药 上中医 护理 上海"],
+               "中医药 上海 中医药 学生 上海大学", "中医药 上海 治疗 上中医 上中医大学",
+               "中医药 治疗 上中医 护理 上中医大学", "中医药 上中医 护理 上海 上中医大学"],
 })
 
 
@@ -26,8 +26,9 @@ def test_short_forms_are_found_and_words_of_the_name_are_not():
     table = group_aliases(DOCS)
     found = table.groupby("institution")["alias"].apply(set).to_dict()
     assert found["四川农业大学"] == {"四川农业大学", "川农大", "川农"}
-    # 上中医 takes characters from two words of the name; 中医药 and 上海 are words of it
-    assert found["上海中医药大学"] == {"上海中医药大学", "上中医"}
+    # 上中医 takes characters from two words of the name; 中医药 and 上海 are words of it;
+    # a short form with the label's ending is one too, a word with it (上海大学) is not
+    assert found["上海中医药大学"] == {"上海中医药大学", "上中医", "上中医大学"}
     assert set(table["source"]) == {"label", "short form"}
 
 

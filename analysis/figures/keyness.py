@@ -122,12 +122,14 @@ def plot_keyness(
             ax.barh(np.arange(len(shown)), shown["log_ratio"], color=colors)
             ax.set_yticks(np.arange(len(shown)), labels=list(shown["term"]))
             for y, (x, f) in enumerate(zip(shown["log_ratio"], shown["freq_target"])):
-                ax.text(x, y, f" {int(f)}" if x >= 0 else f"{int(f)} ", va="center",
-                        ha="left" if x >= 0 else "right", fontsize=5.5)
+                # over-used: at the end of the bar; under-used: right of the zero line,
+                # clear of the term labels whatever the bar's length
+                ax.text(max(x, 0.0), y, f" {int(f)}", va="center", ha="left", fontsize=5.5,
+                        color="black" if x >= 0 else "#2166ac")
             ax.axvline(0, color="black", linewidth=0.5)
             ax.set_title(wrap_label(group, 14))
             if i >= len(shown_groups) - cols:  # the bottom panel of each column
-                ax.set_xlabel("log ratio (log2, group : rest)")
+                ax.set_xlabel("log2 ratio")
             if shown.empty:
                 ax.text(0.5, 0.5, "no significant term", transform=ax.transAxes, ha="center")
         for ax in list(axes.flat)[len(shown_groups):]:
@@ -135,6 +137,6 @@ def plot_keyness(
         fig.legend(handles=[Patch(color="#b2182b", label="over-used"),
                             Patch(color="#2166ac", label="under-used")],
                    loc="outside lower center", ncols=3,
-                   title="number beside a bar: occurrences in the group")
+                   title="bar: log2 of the group's rate over the rest's; number: occurrences in the group")
         note_left_out(fig, left_out, len(present))
     return fig

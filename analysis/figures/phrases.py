@@ -91,7 +91,8 @@ def plot_phrase_diffusion(
         if others:
             part = sub[sub[group_col].isin(others).to_numpy()]
             ax.scatter(part["first_date"], part["phrase"].map(y_of), color=OTHER_COLOUR,
-                       marker="o", s=10, label=f"{len(others)} other groups", zorder=1.5)
+                       marker="o", s=10, zorder=1.5,
+                       label=f"{len(others)} other group{'s' if len(others) > 1 else ''}")
         ax.set_yticks(range(len(chosen)), labels=chosen)
         ax.set_ylim(len(chosen) - 0.5, -0.5)
         ax.xaxis.set_major_locator(locator := mdates.AutoDateLocator(minticks=3, maxticks=8))

@@ -244,11 +244,14 @@ def groups_drawn(present: Sequence[object], groups: Sequence[object] | None,
 
 
 def note_left_out(fig: Figure, left_out: int, total: int) -> None:
-    """Say under a figure how many groups it leaves out (the tables keep them)."""
+    """Say above a figure how many groups it leaves out (the tables keep them).
+
+    The note is the figure's suptitle, right-aligned and small, so constrained
+    layout keeps room for it and it never overlaps a legend below the panels.
+    """
     if left_out > 0:
-        fig.text(0.0, 0.0, f"{total - left_out} of {total} groups drawn (the largest); "
-                           f"the CSV holds all.", ha="left", va="bottom", fontsize=6,
-                 color="0.35")
+        fig.suptitle(f"{total - left_out} of {total} groups drawn (the largest); "
+                     f"the CSV holds all.", x=0.99, ha="right", fontsize=6, color="0.35")
 
 
 def wrap_label(text: object, width: int = 12) -> str:

@@ -127,7 +127,9 @@ def _draw_series(ax: Axes, part: pd.DataFrame, value: str, colour, marker: str,
     x, y = part["period"].to_numpy(), part[value].to_numpy(dtype=float)
     y = np.where(has_docs, y, np.nan)  # no document: a gap, not a zero
     if value == "rate" and {"rate_low", "rate_high"} <= set(part.columns):
-        steady = part["n_docs"].to_numpy() >= sparse_docs  # sparse bins: hollow markers say it
+        # sparse bins: hollow markers say it; bins without the term: a zero's band (up
+        # to 3.7 occurrences' rate) over every empty bin of every term hid the lines
+        steady = (part["n_docs"].to_numpy() >= sparse_docs) & (part["count"].to_numpy() > 0)
         ax.fill_between(x, np.where(steady, part["rate_low"], np.nan),
                         np.where(steady, part["rate_high"], np.nan), color=colour,
                         alpha=0.12, linewidth=0, zorder=1)

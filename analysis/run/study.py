@@ -33,6 +33,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -106,7 +107,8 @@ def _show_saved(folder: Path, name: str, entry: Mapping[str, Any]) -> None:
 def _code_digest() -> str:
     """Return a digest of the statistics' source: a code change invalidates cached results."""
     digest = hashlib.sha256()
-    for path in sorted([*_STATS.glob("*.py"), *(_STATS.parent / "core").glob("*.py")]):
+    for path in sorted([*_STATS.glob("*.py"), *(_STATS.parent / "core").glob("*.py"),
+                        Path(__file__).resolve()]):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
@@ -471,10 +473,12 @@ class Study:
 
         Each period (bins of :func:`analysis.stats.overview.choose_freq`) is
         compared with the rest by keyness (G2, BH q); among the significant
-        over-used terms found in at least 3 documents (reposts once) and
-        naming no group, the strongest of the periods are taken in turn, so
-        the terms mark different moments (a campaign, an anniversary, a
-        lockdown) rather than the corpus's everyday words.
+        over-used terms found in at least 3 documents (reposts once),
+        naming no group and used by at least half of the groups (so the lines
+        compare; a term of one group is that group's, not the period's), the
+        strongest of the periods are taken in turn, so the terms mark different
+        moments (a campaign, an anniversary, a lockdown) rather than the
+        corpus's everyday words.
 
         Parameters
         ----------
@@ -499,6 +503,14 @@ class Study:
             chosen = table[table["significant"].to_numpy() & (table["direction"] == "over")
                            .to_numpy() & (table["n_docs"] >= 3).to_numpy()
                            & ~table["alias"].to_numpy(dtype=bool)]
+            terms = chosen["term"].unique().tolist()
+            used = self.counts.align(self.docs).columns(terms) > 0
+            groups = self.docs[self.group_col].to_numpy()
+            known = pd.notna(groups)
+            spread = pd.DataFrame(used[known], columns=terms).groupby(
+                groups[known]).any().sum(axis=0)
+            need = max(1, -(-pd.Series(groups[known]).nunique() // 2))
+            chosen = chosen[chosen["term"].map(spread).to_numpy() >= need]
             return chosen[["_period", "term", "g2"]].reset_index(drop=True)
 
         found = self._cached("keywords", {"n": n}, compute)
@@ -511,8 +523,33 @@ class Study:
                 if depth < len(terms) and terms[depth] not in picked and len(picked) < n:
                     picked.append(terms[depth])
         if not picked:
-            raise AnalysisError("No term stands out in any period of the corpus: give "
-                                "'keywords' to follow.")
+            picked = self._widespread_terms(n)
+            warnings.warn(f"No term stands out in any period of the corpus; following the "
+                          f"{len(picked)} terms in most documents instead: {picked}. Give "
+                          f"'keywords' to choose.", UserWarning, stacklevel=2)
+        return picked
+
+    def _widespread_terms(self, n: int) -> list[str]:
+        """Return the ``n`` terms in most documents (then most often), used by half of the groups, naming none."""
+        counts = self.counts.align(self.docs)
+        names = set(self.aliases["alias"]) if len(self.aliases) else set()
+        groups = self.docs[self.group_col].to_numpy()
+        known = pd.notna(groups)
+        need = max(1, -(-pd.Series(groups[known]).nunique() // 2))
+        df = counts.document_frequency()
+        freq = np.asarray(counts.matrix.sum(axis=0)).ravel()
+        picked: list[str] = []
+        for at in np.lexsort((-freq, -df)):   # most documents, then most occurrences
+            term = str(counts.vocabulary[at])
+            if df[at] == 0 or len(picked) >= n:
+                break
+            if len(term) < 2 or term in names:
+                continue
+            used = counts.matrix[:, at].toarray().ravel()[known] > 0
+            if pd.Series(groups[known][used]).nunique() >= need:
+                picked.append(term)
+        if not picked:
+            raise AnalysisError("The corpus has no term to follow: give 'keywords'.")
         return picked
 
     def first_appearance(self, terms: str | Sequence[str]) -> pd.DataFrame:

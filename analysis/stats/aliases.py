@@ -15,7 +15,8 @@ Decisions:
   at least two words of the label, starting in a word of the name proper, so
   that a word inside the name (中医药, 矿业) or across its generic words
   (学医 in 上海交通大学医学院) is not one; (2) does not end like a generic ending (学, 院: 医学, 工学
-  and 上海大学 are other things); (3) is rare in general Chinese: below
+  and 上海大学 are other things), unless it is a short form followed by the label's
+  own ending (交大医学院 for 上海交通大学医学院: 交大 is one, 上海 is not); (3) is rare in general Chinese: below
   ``max_general`` (200) in jieba's general dictionary (上海 16,377, 医学 3,433,
   西藏 2,596; 南开 155, 交大 114, 矿大 absent); and (4) is used by the group at
   least ``min_ratio`` (2) times as often per token as by the others, at least
@@ -124,7 +125,14 @@ def _word_of_each_char(label: str, segmenter: Segmenter) -> tuple[str, list[int]
 
 def _is_short_form(term: str, label: str, core: str, word_of: list[int],
                    max_general: int) -> bool:
-    if term == label or term.endswith(("学", "院", "校")) or not is_subsequence(term, label):
+    if term == label or not is_subsequence(term, label):
+        return False
+    for suffix in _SUFFIXES:  # a short form with the label's ending: 交大医学院, 川农大学
+        head = term[: -len(suffix)]
+        if term.endswith(suffix) and len(head) >= 2 and label.endswith(suffix) \
+                and _is_short_form(head, label, core, word_of, max_general):
+            return True
+    if term.endswith(("学", "院", "校")):
         return False
     if general_frequency(term) >= max_general:
         return False
