@@ -246,12 +246,13 @@ def groups_drawn(present: Sequence[object], groups: Sequence[object] | None,
 def note_left_out(fig: Figure, left_out: int, total: int) -> None:
     """Say above a figure how many groups it leaves out (the tables keep them).
 
-    The note is the figure's suptitle, right-aligned and small, so constrained
-    layout keeps room for it and it never overlaps a legend below the panels.
+    The note is the figure's suptitle, small and left-aligned, so constrained
+    layout keeps room for it and it never overlaps a legend below or right of
+    the panels.
     """
     if left_out > 0:
         fig.suptitle(f"{total - left_out} of {total} groups drawn (the largest); "
-                     f"the CSV holds all.", x=0.99, ha="right", fontsize=6, color="0.35")
+                     f"the CSV holds all.", x=0.01, ha="left", fontsize=6, color="0.35")
 
 
 def wrap_label(text: object, width: int = 12) -> str:

@@ -474,8 +474,9 @@ class Study:
         Each period (bins of :func:`analysis.stats.overview.choose_freq`) is
         compared with the rest by keyness (G2, BH q); among the significant
         over-used terms found in at least 3 documents (reposts once),
-        naming no group and used by at least half of the groups (so the lines
-        compare; a term of one group is that group's, not the period's), the
+        naming no group and used by groups that hold at least half of the
+        documents (so the lines compare; a term of one group is that group's,
+        not the period's; a hundred sources of a few articles each do not veto), the
         strongest of the periods are taken in turn, so the terms mark different
         moments (a campaign, an anniversary, a lockdown) rather than the
         corpus's everyday words.
@@ -504,13 +505,7 @@ class Study:
                            .to_numpy() & (table["n_docs"] >= 3).to_numpy()
                            & ~table["alias"].to_numpy(dtype=bool)]
             terms = chosen["term"].unique().tolist()
-            used = self.counts.align(self.docs).columns(terms) > 0
-            groups = self.docs[self.group_col].to_numpy()
-            known = pd.notna(groups)
-            spread = pd.DataFrame(used[known], columns=terms).groupby(
-                groups[known]).any().sum(axis=0)
-            need = max(1, -(-pd.Series(groups[known]).nunique() // 2))
-            chosen = chosen[chosen["term"].map(spread).to_numpy() >= need]
+            chosen = chosen[chosen["term"].isin(self._spread_terms(terms)).to_numpy()]
             return chosen[["_period", "term", "g2"]].reset_index(drop=True)
 
         found = self._cached("keywords", {"n": n}, compute)
@@ -529,25 +524,28 @@ class Study:
                           f"'keywords' to choose.", UserWarning, stacklevel=2)
         return picked
 
-    def _widespread_terms(self, n: int) -> list[str]:
-        """Return the ``n`` terms in most documents (then most often), used by half of the groups, naming none."""
-        counts = self.counts.align(self.docs)
-        names = set(self.aliases["alias"]) if len(self.aliases) else set()
+    def _spread_terms(self, terms: Sequence[str]) -> list[str]:
+        """Keep the terms used by groups that hold at least half of the documents."""
         groups = self.docs[self.group_col].to_numpy()
         known = pd.notna(groups)
-        need = max(1, -(-pd.Series(groups[known]).nunique() // 2))
+        if not len(terms) or not known.any():
+            return []
+        used = self.counts.align(self.docs).columns(list(terms))[known] > 0
+        sizes = pd.Series(groups[known]).value_counts()
+        by_group = pd.DataFrame(used, columns=list(terms)).groupby(groups[known]).any()
+        covered = by_group.mul(sizes.reindex(by_group.index).to_numpy(), axis=0).sum(axis=0)
+        return [t for t in terms if covered[t] * 2 >= known.sum()]
+
+    def _widespread_terms(self, n: int) -> list[str]:
+        """Return the ``n`` terms in most documents (then most often), spread, naming no group."""
+        counts = self.counts.align(self.docs)
+        names = set(self.aliases["alias"]) if len(self.aliases) else set()
         df = counts.document_frequency()
         freq = np.asarray(counts.matrix.sum(axis=0)).ravel()
-        picked: list[str] = []
-        for at in np.lexsort((-freq, -df)):   # most documents, then most occurrences
-            term = str(counts.vocabulary[at])
-            if df[at] == 0 or len(picked) >= n:
-                break
-            if len(term) < 2 or term in names:
-                continue
-            used = counts.matrix[:, at].toarray().ravel()[known] > 0
-            if pd.Series(groups[known][used]).nunique() >= need:
-                picked.append(term)
+        order = np.lexsort((-freq, -df))   # most documents, then most occurrences
+        candidates = [str(counts.vocabulary[at]) for at in order[: 50 * n] if df[at] > 0]
+        candidates = [t for t in candidates if len(t) >= 2 and t not in names]
+        picked = self._spread_terms(candidates)[:n]
         if not picked:
             raise AnalysisError("The corpus has no term to follow: give 'keywords'.")
         return picked
