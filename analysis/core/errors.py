@@ -186,6 +186,8 @@ def check_number(
     if isinstance(value, bool) or not isinstance(value, kind):
         what = "an integer" if integer else "a number"
         raise AnalysisError(f"{_where(param, func)} must be {what}; got {value!r}.")
+    if value != value:  # NaN passes every comparison below
+        raise AnalysisError(f"{_where(param, func)} must be a number, not NaN; got {value!r}.")
     if (low is not None and value < low) or (high is not None and value > high):
         lo = "-inf" if low is None else low
         hi = "inf" if high is None else high

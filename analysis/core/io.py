@@ -6,16 +6,22 @@ the content goes to a temporary file in the same folder, which then replaces
 the target with ``os.replace``. An interruption (an error, Ctrl-C, a killed
 process, a full disk) leaves either the old file or the new one, never a
 partial file, and the temporary file is removed.
+
+A file that several processes update in place (read, change, write: the
+figures' ``manifest.json``) is changed inside :func:`file_lock`, an exclusive
+``fcntl.flock`` on its folder, so that two runs writing one folder at once do not
+lose each other's entries.
 """
 
 from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["write_atomically", "write_text"]
+__all__ = ["file_lock", "write_atomically", "write_text"]
 
 
 def write_atomically(path: str | os.PathLike, write: Callable[[Path], None]) -> Path:
@@ -60,3 +66,39 @@ def write_text(path: str | os.PathLike, text: str) -> Path:
     """
     return write_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8",
                                                              newline="\n"))
+
+
+@contextmanager
+def file_lock(path: str | os.PathLike) -> Iterator[Path]:
+    """Hold an exclusive lock on a file's folder while the block runs.
+
+    Read, change and write the file inside the block: another process that
+    takes the lock for a file of the same folder waits until this one is done.
+    The lock is ``fcntl.flock`` on the folder itself, so no lock file is left
+    beside the outputs; it is advisory, released when the block ends (by an
+    error or Ctrl-C too) or the process dies, and the block runs unlocked where
+    ``flock`` is missing (Windows).
+
+    Parameters
+    ----------
+    path : path-like
+        The file to protect; its folder must exist.
+
+    Yields
+    ------
+    pathlib.Path
+        ``path``.
+    """
+    path = Path(path)
+    try:
+        import fcntl
+
+        fd = os.open(path.parent, os.O_RDONLY)
+    except (ImportError, OSError):  # pragma: no cover - no flock, or a folder not openable
+        yield path
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield path
+    finally:
+        os.close(fd)  # closing releases the lock

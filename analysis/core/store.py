@@ -116,7 +116,7 @@ class ResultStore:
                 if pa.types.is_list(field.type) or pa.types.is_large_list(field.type):
                     frame[field.name] = [None if v is None else list(v)
                                          for v in frame[field.name]]
-        except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
+        except Exception as exc:  # noqa: BLE001 - any damaged entry is recomputed, never fatal
             warnings.warn(f"Discarding the unreadable result cache {path} ({exc}); it is "
                           f"computed again.", ResultCacheWarning, stacklevel=3)
             path.unlink(missing_ok=True)
@@ -157,7 +157,7 @@ class ResultStore:
                 if frame is None:
                     raise ValueError(f"its part {part!r} is missing")
                 out[part] = frame
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             warnings.warn(f"Discarding the unreadable result cache {index} ({exc}); it is "
                           f"computed again.", ResultCacheWarning, stacklevel=3)
             index.unlink(missing_ok=True)

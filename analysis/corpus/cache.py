@@ -64,20 +64,31 @@ def _stat_rows(paths: Iterable[Path], root: Path) -> list[tuple[str, int, int]]:
     return rows
 
 
-def _files(src: Path) -> list[Path]:
-    """Return every file and folder under src (hidden ones too), sorted."""
+def _files(src: Path, follow_symlinks: bool = False) -> list[Path]:
+    """Return every file and folder under src (hidden ones too), sorted.
+
+    With ``follow_symlinks``, linked folders are searched too, each real folder once.
+    """
     if src.is_file():
         return [src]
-    found = []
-    for folder, dirs, files in os.walk(src):
+    found, seen = [], {src.resolve()}
+    for folder, dirs, files in os.walk(src, followlinks=follow_symlinks):
         dirs.sort()
         here = Path(folder)
         found += [here / d for d in dirs] + [here / f for f in sorted(files)]
+        if follow_symlinks:
+            keep = []
+            for d in dirs:
+                real = (here / d).resolve()
+                if real not in seen:
+                    seen.add(real)
+                    keep.append(d)
+            dirs[:] = keep
     return found
 
 
-def corpus_key(src: Path, options: Mapping[str, Any], *, extra_files: Iterable[Path] = ()
-               ) -> str:
+def corpus_key(src: Path, options: Mapping[str, Any], *, extra_files: Iterable[Path] = (),
+               follow_symlinks: bool = False) -> str:
     """Return the cache key of loading ``src`` with these options.
 
     Parameters
@@ -89,6 +100,8 @@ def corpus_key(src: Path, options: Mapping[str, Any], *, extra_files: Iterable[P
         (JSON-serialisable, paths as strings).
     extra_files : iterable of pathlib.Path
         Other inputs (the sidecar, institution name files).
+    follow_symlinks : bool, default False
+        Key the files of linked folders too (as the loader reads them).
 
     Returns
     -------
@@ -100,11 +113,11 @@ def corpus_key(src: Path, options: Mapping[str, Any], *, extra_files: Iterable[P
         digest.update(name.encode() + b"\0" + (_PACKAGE / name).read_bytes())
     digest.update(json.dumps(dict(options), sort_keys=True, default=str).encode())
     root = src.resolve()
-    digest.update(str(root).encode())
-    for rows in (_stat_rows(_files(root), root), _stat_rows(
+    digest.update(str(root).encode("utf-8", "surrogateescape"))
+    for rows in (_stat_rows(_files(root, follow_symlinks), root), _stat_rows(
             [Path(p).resolve() for p in extra_files], root)):
-        for rel, size, mtime in rows:
-            digest.update(f"\n{rel}\0{size}\0{mtime}".encode())
+        for rel, size, mtime in rows:  # a name that is not UTF-8 keys by its bytes
+            digest.update(f"\n{rel}\0{size}\0{mtime}".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 
@@ -144,7 +157,7 @@ def write_corpus_cache(docs: pd.DataFrame, report: pd.DataFrame, key: str, *,
         for table, path in zip(tables, (docs_path, report_path)):
             write_atomically(path, lambda tmp, t=table: pq.write_table(t, tmp,
                                                                         compression="zstd"))
-    except (OSError, pa.ArrowException, TypeError, ValueError) as exc:
+    except Exception as exc:  # a read-only folder, a full disk, an unstorable column
         warnings.warn(f"Cannot write the corpus cache {docs_path} ({exc}); the corpus is "
                       f"parsed again next time.", CorpusCacheWarning, stacklevel=3)
         return None
@@ -176,10 +189,13 @@ def read_corpus_cache(key: str, *, cache_dir: str | os.PathLike | None = None
             if (table.schema.metadata or {}).get(b"corpus_key") != key.encode():
                 raise ValueError("the file belongs to another key")
             frames.append(table.to_pandas())
-    except (OSError, ValueError, pa.ArrowException) as exc:
+    except Exception as exc:  # any damage (truncated, foreign, not Parquet): parse again
         warnings.warn(f"Discarding the unreadable corpus cache {docs_path} ({exc}); the corpus "
                       f"is parsed again.", CorpusCacheWarning, stacklevel=3)
-        docs_path.unlink(missing_ok=True)
-        report_path.unlink(missing_ok=True)
+        for path in (docs_path, report_path):
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:  # a read-only cache: it stays, and is read (and refused) again
+                pass
         return None
     return frames[0], frames[1]

@@ -2,12 +2,22 @@
 
 Every file under the source appears in the load report, loaded or skipped with
 a reason; every inferred value carries its provenance in a ``*_source`` column.
+
+Only regular files are read, so a corpus folder can never hang the loader or
+stop it on one file: named pipes (FIFOs), sockets and devices are skipped with
+their kind (a FIFO would block ``read`` forever); a symbolic link loop, a
+dangling link, a file that cannot be opened and a file name that is not valid
+UTF-8 are each reported on their own row. A symbolic link whose target lies
+outside the corpus folder (``/etc/passwd``) and a linked folder are not followed
+unless ``follow_symlinks=True``; the report says so.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 import warnings
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -18,15 +28,15 @@ from typing import Any
 import pandas as pd
 
 from ..core.engines import check_engine, default_jobs, map_batches
-from ..core.errors import CorpusError, check_choice, check_number
+from ..core.errors import CorpusError, check_choice, check_number, format_list
 from .boilerplate import learn_templates, remove_lines
 from .cache import corpus_key, read_corpus_cache, write_corpus_cache
 from .dates import EPOCHS, parse_date
 from .document import finish_body, parse_document
 from .institutions import InstitutionMatcher, load_names
 from .sidecar import apply_sidecar, read_sidecar
-from .tables import TABLE_SUFFIXES, read_table, table_records
-from .textio import decode_bytes, is_binary, normalize_text
+from .tables import BAD_LINES, TABLE_SUFFIXES, read_table, table_records
+from .textio import MAX_BAD_SHARE, decode_bytes, is_binary, normalize_text, undecodable_share
 
 __all__ = ["load_corpus", "DOC_SUFFIXES", "DOC_COLUMNS", "REPORT_COLUMNS"]
 
@@ -48,32 +58,143 @@ def _report(path: str, status: str, reason: str = "", warns: Iterable[str] = (),
             "warnings": "; ".join(warns), "n_docs": n_docs, "encoding": encoding}
 
 
-def _walk(root: Path) -> Iterable[tuple[Path, str | None]]:
+_SPECIAL = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+            (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+
+
+def _special(mode: int) -> str | None:
+    """Name the kind of a file that is not a regular file (None for a regular one)."""
+    return next((kind for test, kind in _SPECIAL if test(mode)),
+                None if stat.S_ISREG(mode) else "not a regular file")
+
+
+def shown(text: str) -> str:
+    """Return a path as text that can be written anywhere (bad bytes as U+FFFD)."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _bad_name(text: str) -> bool:
+    return any("\udc80" <= c <= "\udcff" for c in text)
+
+
+def _link_reason(path: Path, root: Path, follow_symlinks: bool) -> tuple[str | None, int]:
+    """Check a path's link and kind: return (why it is not read or None, its mode)."""
+    try:
+        mode = path.lstat().st_mode
+        if stat.S_ISLNK(mode):
+            mode = path.stat().st_mode  # follows the link: a loop or a dangling link raises
+            target = path.resolve()
+            if not follow_symlinks and not target.is_relative_to(root):
+                return (f"symbolic link to {shown(str(target))}, outside the corpus folder "
+                        f"(not followed; follow_symlinks=True reads it)"), mode
+    except (OSError, RuntimeError) as err:  # RuntimeError: resolve() meeting a loop
+        if isinstance(err, RuntimeError) or err.errno == errno.ELOOP:
+            return "symbolic link loop (too many levels of symbolic links)", 0
+        if err.errno == errno.ENOENT and path.is_symlink():
+            return (f"broken symbolic link (its target {shown(os.readlink(path))!r} does not "
+                    f"exist)"), 0
+        return f"cannot be read ({err.strerror or err})", 0
+    return None, mode
+
+
+def _walk(root: Path, follow_symlinks: bool = False) -> Iterable[tuple[Path, str | None]]:
     """Yield every file under root (sorted) with a skip reason, or None to read it."""
-    for folder, dirs, files in os.walk(root):
+    real_root = root.resolve()
+    seen = {real_root}
+    errors: list[OSError] = []
+    for folder, dirs, files in os.walk(root, onerror=errors.append,
+                                       followlinks=follow_symlinks):
         here = Path(folder)
+        while errors:
+            err = errors.pop(0)
+            where = Path(err.filename) if err.filename else here
+            yield where, f"folder cannot be read ({err.strerror or err})"
+        keep = []
         for d in sorted(dirs):
+            path = here / d
             if d.startswith("."):
-                yield here / d, "hidden folder (not searched)"
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                yield path, "hidden folder (not searched)"
+                continue
+            if path.is_symlink():
+                why, _ = _link_reason(path, real_root, follow_symlinks)
+                real = path.resolve() if why is None else None
+                if why is None and not follow_symlinks:
+                    why = ("symbolic link to a folder (not searched; follow_symlinks=True "
+                           "searches it)")
+                elif why is None and real.is_relative_to(real_root):
+                    why = "symbolic link to a folder inside the corpus (its files are read there)"
+                elif why is None and (real in seen or real_root.is_relative_to(real)):
+                    why = "symbolic link to a folder already searched (a loop): not searched again"
+                if why is not None:
+                    yield path, why
+                    continue
+                seen.add(real)
+            keep.append(d)
+        dirs[:] = keep
         for name in sorted(files):
-            yield here / name, "hidden file" if name.startswith(".") else None
+            path = here / name
+            if name.startswith("."):
+                yield path, "hidden file"
+            elif _bad_name(str(path.relative_to(root))):
+                yield path, ("file name is not valid UTF-8 (shown with U+FFFD): rename it to "
+                             "load it")
+            else:
+                why, mode = _link_reason(path, real_root, follow_symlinks)
+                kind = _special(mode) if why is None else None
+                yield path, why or (f"not a regular file: {kind} (only regular files are read)"
+                                    if kind else None)
+    while errors:
+        err = errors.pop(0)
+        yield Path(err.filename or root), f"folder cannot be read ({err.strerror or err})"
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes | str:
+    """Read a regular file whole; return its bytes, or why it is not read.
+
+    The file is opened without blocking and checked on the open descriptor, so
+    a FIFO put in place of a file after the folder was listed cannot hang the read.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as file:
+        info = os.fstat(fd)
+        kind = _special(info.st_mode)
+        if kind:
+            return f"not a regular file: {kind} (only regular files are read)"
+        if info.st_size > max_bytes:
+            return f"too large ({info.st_size} bytes > max_bytes={max_bytes})"
+        return file.read(max_bytes + 1)
 
 
 def _read_file(path: Path, rel: str, max_bytes: int, keep_raw: bool = True
                ) -> tuple[dict | None, dict]:
     """Read and parse one document file; return (record or None, report row)."""
-    size = path.stat().st_size
-    if size > max_bytes:
-        return None, _report(rel, "skipped", f"too large ({size} bytes > max_bytes={max_bytes})")
-    data = path.read_bytes()
+    try:
+        data = _read_bytes(path, max_bytes)
+    except OSError as err:
+        return None, _report(rel, "skipped", f"cannot be read ({err.strerror or err})")
+    if isinstance(data, str):
+        return None, _report(rel, "skipped", data)
+    if len(data) > max_bytes:  # grew since it was listed
+        return None, _report(rel, "skipped", f"too large (> max_bytes={max_bytes})")
+    try:
+        return _parse_file(data, path, rel, keep_raw)
+    except Exception as err:  # a parser bug must cost one file, not the corpus
+        return None, _report(rel, "skipped", f"could not be parsed ({type(err).__name__}: "
+                                             f"{str(err)[:200]})")
+
+
+def _parse_file(data: bytes, path: Path, rel: str, keep_raw: bool) -> tuple[dict | None, dict]:
+    """Decode and parse the bytes of one document file."""
     if not data:
         return None, _report(rel, "skipped", "empty file")
     if is_binary(data):
         return None, _report(rel, "skipped", "binary file (NUL bytes)")
     decoded = decode_bytes(data)
     if decoded is None:
-        return None, _report(rel, "skipped", "undecodable bytes (not UTF-8, UTF-16 or GB18030)")
+        share = undecodable_share(data)
+        return None, _report(rel, "skipped", f"undecodable bytes (not UTF-8, UTF-16 or GB18030): "
+                                             f"{share:.0%} of the bytes are invalid (the limit "
+                                             f"is {MAX_BAD_SHARE:.0%})")
     text = normalize_text(decoded.text)
     if not text.strip():
         return None, _report(rel, "skipped", "whitespace only", encoding=decoded.encoding)
@@ -90,14 +211,18 @@ def _read_file(path: Path, rel: str, max_bytes: int, keep_raw: bool = True
 
 
 def _read_table(path: Path, rel: str, mapping: dict[str, str | None],
-                date_format: str | None = None) -> tuple[list[dict], dict]:
+                date_format: str | None = None, on_bad_lines: str = "skip"
+                ) -> tuple[list[dict], dict]:
     """Read an article table; return (records, report row)."""
     try:
-        table = read_table(path)
-        rows, warns = table_records(table, stem=path.stem, **mapping)
+        table = read_table(path, on_bad_lines=on_bad_lines)
+        rows, warns = table_records(table, stem=path.stem, on_bad_lines=on_bad_lines,
+                                    name=rel, **mapping)
     except CorpusError:
         raise
     except Exception as err:  # AnalysisError from the mapping or the parser
+        if on_bad_lines == "error":
+            raise CorpusError(str(err)) from None
         return [], _report(rel, "skipped", str(err))
     records, empty = [], 0
     for row in rows:
@@ -126,16 +251,17 @@ def _read_files(batch: list[tuple[str, str]], max_bytes: int, keep_raw: bool = T
 
 def _collect(src: Path, *, max_bytes: int, mapping: dict, sidecar: Path | None,
              date_format: str | None = None,
-             keep_raw: bool = True,
+             keep_raw: bool = True, follow_symlinks: bool = False, on_bad_lines: str = "skip",
              engine: str = "local", n_jobs: int | None = None, scheduler: str | None = None
              ) -> tuple[list[dict], list[dict]]:
     """Read every file under ``src``: documents in parallel batches, in file order."""
     plan: list[tuple[list[dict], dict] | int] = []  # (records, report row) or a document's index
     docs: list[tuple[str, str]] = []
-    files = [(src, None)] if src.is_file() else _walk(src)
+    files = [(src, None)] if src.is_file() else _walk(src, follow_symlinks)
     sidecar_path = sidecar.resolve() if sidecar is not None else None
     for path, skip in files:
-        rel = path.name if src.is_file() else path.relative_to(src).as_posix()
+        rel = shown(path.name if src.is_file() or not path.is_relative_to(src)
+                    else path.relative_to(src).as_posix())
         suffix = path.suffix.lower()
         if skip:
             plan.append(([], _report(rel, "skipped", skip)))
@@ -146,7 +272,7 @@ def _collect(src: Path, *, max_bytes: int, mapping: dict, sidecar: Path | None,
                 and path.resolve() == sidecar_path:
             plan.append(([], _report(rel, "skipped", "metadata sidecar (read as metadata)")))
         elif suffix in TABLE_SUFFIXES:
-            plan.append(_read_table(path, rel, mapping, date_format))
+            plan.append(_read_table(path, rel, mapping, date_format, on_bad_lines))
         elif suffix in DOC_SUFFIXES:
             plan.append(len(docs))
             docs.append((str(path), rel))
@@ -173,13 +299,40 @@ def _collect(src: Path, *, max_bytes: int, mapping: dict, sidecar: Path | None,
     return records, report
 
 
-def _unique_ids(records: list[dict]) -> None:
-    """Make doc_id unique: a stem shared by several files becomes its path."""
+def _file_of(path: str) -> tuple[str, str]:
+    """Split a document's path into its file (the report row) and its table row, if any."""
+    file, sep, row = path.rpartition("#")
+    if sep and row.isdigit() and file.lower().endswith(TABLE_SUFFIXES):
+        return file, row
+    return path, ""
+
+
+def _unique_ids(records: list[dict], notes: dict[str, list[str]]) -> None:
+    """Make doc_id unique, noting each change for the report.
+
+    A file stem shared by several files becomes the file's path without its
+    suffix; an id shared by rows of a table becomes ``id#row``; an id still
+    shared after that is numbered (``~2``).
+    """
     counts = Counter(r["doc_id"] for r in records)
     for rec in records:
         if counts[rec["doc_id"]] > 1:
-            rec["warnings"].append(f"file stem {rec['doc_id']!r} is not unique: doc_id is the path")
-            rec["doc_id"] = rec["path"].rsplit(".", 1)[0]
+            file, row = _file_of(rec["path"])
+            new = f"{rec['doc_id']}#{row}" if row else file.rsplit(".", 1)[0]
+            what = f"row {row}: id" if row else "file stem"
+            notes[file].append(f"{what} {rec['doc_id']!r} is not unique: doc_id is {new!r}")
+            rec["doc_id"] = new
+    taken = Counter(r["doc_id"] for r in records)
+    for rec in records:  # still shared (a path id equal to another stem): number them
+        if taken[rec["doc_id"]] > 1:
+            base, n = rec["doc_id"], 2
+            while f"{base}~{n}" in taken:
+                n += 1
+            taken[base] -= 1
+            rec["doc_id"] = f"{base}~{n}"
+            taken[rec["doc_id"]] += 1
+            notes[_file_of(rec["path"])[0]].append(
+                f"doc_id {base!r} is not unique: doc_id is {rec['doc_id']!r}")
 
 
 def _infer_institutions(records: list[dict], extra_names: Iterable[str | Path]) -> None:
@@ -238,6 +391,8 @@ def load_corpus(
     max_bytes: int = 20_000_000,
     strip_templates: bool = True,
     keep_raw: bool = True,
+    follow_symlinks: bool = False,
+    on_bad_lines: str = "skip",
     return_report: bool = False,
     engine: str = "local",
     n_jobs: int | None = None,
@@ -272,6 +427,14 @@ def load_corpus(
         Drop lines repeated across many documents of one institution.
     keep_raw : bool, default True
         Keep the decoded body before cleaning in a ``raw_text`` column.
+    follow_symlinks : bool, default False
+        Read files that symbolic links point to outside the corpus folder, and
+        search linked folders (each once: a loop is reported, not followed).
+        By default those links are skipped with the reason in the report.
+    on_bad_lines : {'skip', 'error'}, default 'skip'
+        In a table of articles, a bad row (a CSV line with too many fields, a
+        JSON Lines line that is not an object, a text that is not a string) is
+        left out and listed in the report, or (``'error'``) stops the load.
     return_report : bool, default False
         Also return the load report (``path``, ``status``, ``reason``,
         ``warnings``, ``n_docs``, ``encoding``), one row per file.
@@ -307,6 +470,8 @@ def load_corpus(
         When ``source`` does not exist or no document could be loaded.
     """
     check_number(max_bytes, param="max_bytes", func="load_corpus", low=1, integer=True)
+    check_choice(follow_symlinks, (True, False), param="follow_symlinks", func="load_corpus")
+    check_choice(on_bad_lines, BAD_LINES, param="on_bad_lines", func="load_corpus")
     if date_format is not None and date_format not in EPOCHS and (
             not isinstance(date_format, str) or "%" not in date_format):
         raise CorpusError(f"The 'date_format' parameter of load_corpus must be None, "
@@ -322,6 +487,13 @@ def load_corpus(
             f"expected a folder of {'/'.join(DOC_SUFFIXES)} files or a "
             f"{'/'.join(TABLE_SUFFIXES)} table."
         )
+    if not src.is_dir() and not src.is_file():
+        try:
+            kind = _special(src.stat().st_mode)
+        except OSError as err:
+            kind = err.strerror or str(err)
+        raise CorpusError(f"The corpus source {str(source)!r} is not a folder or a regular file "
+                          f"({kind}).")
     sidecar = Path(metadata).expanduser() if metadata is not None else (
         src / SIDECAR_NAME if src.is_dir() and (src / SIDECAR_NAME).is_file() else None)
     check_choice(use_cache, (True, False), param="use_cache", func="load_corpus")
@@ -332,9 +504,10 @@ def load_corpus(
                        institution_col=institution_col, id_col=id_col, url_col=url_col,
                        date_format=date_format,
                        institutions=[str(Path(p).resolve()) for p in institutions],
-                       max_bytes=max_bytes, strip_templates=strip_templates, keep_raw=keep_raw)
+                       max_bytes=max_bytes, strip_templates=strip_templates, keep_raw=keep_raw,
+                       follow_symlinks=follow_symlinks, on_bad_lines=on_bad_lines)
         extra = [p for p in [sidecar, *map(Path, options["institutions"])] if p is not None]
-        key = corpus_key(src, options, extra_files=extra)
+        key = corpus_key(src, options, extra_files=extra, follow_symlinks=follow_symlinks)
         found = read_corpus_cache(key, cache_dir=cache_dir)
         if found is not None:
             return found if return_report else found[0]
@@ -342,15 +515,16 @@ def load_corpus(
     mapping = dict(text_col=text_col, title_col=title_col, date_col=date_col,
                    institution_col=institution_col, id_col=id_col, url_col=url_col)
     records, report = _collect(src, max_bytes=max_bytes, mapping=mapping, sidecar=sidecar,
-                               date_format=date_format,
-                               keep_raw=keep_raw,
+                               date_format=date_format, keep_raw=keep_raw,
+                               follow_symlinks=follow_symlinks, on_bad_lines=on_bad_lines,
                                engine=engine, n_jobs=n_jobs, scheduler=scheduler)
     if not records:
         reasons = Counter(r["reason"] for r in report if r["status"] == "skipped")
         detail = "; ".join(f"{n} × {why}" for why, n in reasons.most_common(5)) or "no files"
         raise CorpusError(f"No document could be loaded from {str(source)!r} ({src.resolve()}): "
                           f"{len(report)} files looked at ({detail}).")
-    _unique_ids(records)
+    notes: dict[str, list[str]] = defaultdict(list)
+    _unique_ids(records, notes)
     if strip_templates:
         _strip_templates(records)
     _infer_institutions(records, institutions)
@@ -358,17 +532,25 @@ def load_corpus(
     del records  # the strings now live in the frame's Arrow arrays
     report_df = pd.DataFrame(report, columns=REPORT_COLUMNS)
     if meta is not None:
-        docs, unmatched = apply_sidecar(docs, meta)
+        docs, unmatched, sidecar_notes = apply_sidecar(docs, meta)
         note = (f"{len(unmatched)} sidecar rows match no document: {unmatched[:10]}"
                 if unmatched else "")
         if note:
             warnings.warn(f"{sidecar}: {note}", UserWarning, stacklevel=2)
+        if sidecar_notes:
+            said = [f"{path}: {n}" for path, ns in sidecar_notes.items() for n in ns]
+            warnings.warn(f"{sidecar}: {len(said)} sidecar value(s) not used as given (the load "
+                          f"report lists them per document): "
+                          f"{format_list(said, limit=3, item=str)}", UserWarning, stacklevel=2)
+            for path, ns in sidecar_notes.items():
+                file, row = _file_of(path)
+                notes[file] += [f"{n} ({path})" if row else n for n in ns]
         rel = (sidecar.name if src.is_dir() and sidecar.resolve().parent == src.resolve()
                else str(sidecar))
         row = _report(rel, "skipped", "metadata sidecar (read as metadata)", [note] if note else [])
         report_df = pd.concat([report_df[report_df["path"] != rel], pd.DataFrame([row])],
                               ignore_index=True)
-    report_df = _add_unknown_warnings(report_df, docs)
+    report_df = _add_unknown_warnings(report_df, docs, notes)
     docs = docs.assign(duplicate_of=_mark_duplicates(docs))
     if key is not None:
         write_corpus_cache(docs, report_df, key, cache_dir=cache_dir)
@@ -391,16 +573,20 @@ def _frame(records: list[dict], keep_raw: bool) -> pd.DataFrame:
     return docs
 
 
-def _add_unknown_warnings(report: pd.DataFrame, docs: pd.DataFrame) -> pd.DataFrame:
-    """Add 'institution unknown' / 'date unknown' to the report rows of documents."""
-    notes: dict[str, list[str]] = defaultdict(list)
+def _add_unknown_warnings(report: pd.DataFrame, docs: pd.DataFrame,
+                          notes: dict[str, list[str]] | None = None) -> pd.DataFrame:
+    """Add notes made after reading ('institution unknown', 'date unknown', ids, sidecar).
+
+    ``notes`` maps a report path to notes already written; they come first.
+    """
+    notes = defaultdict(list, {k: list(v) for k, v in (notes or {}).items()})
     for path, inst, date in zip(docs["path"], docs["institution"], docs["date"]):
         file = path.split("#", 1)[0]
         if pd.isna(inst):
             notes[file].append(f"institution unknown ({path})" if "#" in path else "institution unknown")
         if pd.isna(date):
             notes[file].append(f"date unknown ({path})" if "#" in path else "date unknown")
-    if not notes:
+    if not any(notes.values()):
         return report
     extra = report["path"].map(lambda p: "; ".join(notes.get(p, [])))
     joined = report["warnings"].str.cat(extra, sep="; ").str.strip("; ")

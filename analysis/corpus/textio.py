@@ -5,6 +5,15 @@ Decisions applied to every text the package reads:
 - Encodings tried in order: a BOM (UTF-8, UTF-16 LE/BE), strict UTF-8, then
   GB18030 (a superset of GBK and GB2312). A truncated multibyte character at the
   very end of an otherwise valid UTF-8 file is dropped with a warning.
+- A few bad bytes do not cost a document: a UTF-8 file in which at most 5% of
+  the non-ASCII bytes are invalid (:data:`MAX_UTF8_ERRORS`; a GBK text read as
+  UTF-8 has about 66% invalid, a UTF-8 text with three stray bytes a fraction of
+  a percent) is read as UTF-8, each run of bad bytes replaced by U+FFFD and
+  their count in a warning, even when GB18030 would decode it (into wrong
+  characters). A file neither encoding decodes is read with the encoding that
+  leaves fewer bad bytes, replaced likewise, unless they are half the file or
+  more (:data:`MAX_BAD_SHARE`): then it is skipped, the share in the reason
+  (:func:`undecodable_share`).
 - Line endings become ``\\n``; NBSP, ideographic (full-width) spaces and other
   Unicode spaces become an ASCII space; zero-width characters are removed.
 - Punctuation: Chinese text keeps *full-width* punctuation. A half-width
@@ -21,7 +30,14 @@ import codecs
 import re
 from dataclasses import dataclass, field
 
-__all__ = ["Decoded", "decode_bytes", "normalize_text", "is_binary", "CJK"]
+__all__ = ["Decoded", "decode_bytes", "normalize_text", "is_binary", "undecodable_share",
+           "CJK"]
+
+MAX_UTF8_ERRORS = 0.05
+"""Largest share of invalid bytes among the non-ASCII bytes of a file still read as UTF-8."""
+MAX_BAD_SHARE = 0.5
+"""A file whose best decoding leaves this share of its bytes invalid, or more, is skipped."""
+_ESCAPED = re.compile("[\udc80-\udcff]+")  # bytes surrogateescape could not decode
 
 CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _HALF_TO_FULL = str.maketrans({",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"})
@@ -78,8 +94,9 @@ def decode_bytes(data: bytes) -> Decoded | None:
     Returns
     -------
     Decoded or None
-        The text (line endings not yet normalised) with the encoding used, or
-        None when no encoding decodes the bytes.
+        The text (line endings not yet normalised) with the encoding used and
+        warnings (bad bytes replaced), or None when half the bytes or more are
+        undecodable (see the module notes).
     """
     for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
                      (codecs.BOM_UTF16_BE, "utf-16")):
@@ -92,14 +109,56 @@ def decode_bytes(data: bytes) -> Decoded | None:
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError as err:
         if err.start >= len(data) - 3 and err.reason == "unexpected end of data":
-            return Decoded(
-                data[: err.start].decode("utf-8"), "utf-8",
-                [f"truncated multibyte character at the end (byte {err.start}) dropped"],
-            )
+            try:
+                return Decoded(
+                    data[: err.start].decode("utf-8"), "utf-8",
+                    [f"truncated multibyte character at the end (byte {err.start}) dropped"],
+                )
+            except UnicodeDecodeError:
+                pass  # more bad bytes before the end: read leniently below
+    utf8, bad_utf8 = _lenient(data, "utf-8")
+    non_ascii = sum(1 for b in data if b >= 0x80)
+    if bad_utf8 <= MAX_UTF8_ERRORS * non_ascii:
+        return Decoded(utf8, "utf-8", [_replaced(bad_utf8, "UTF-8")])
     try:
         return Decoded(data.decode("gb18030"), "gb18030")
     except UnicodeDecodeError:
+        pass
+    gb, bad_gb = _lenient(data, "gb18030")
+    text, bad, enc = (utf8, bad_utf8, "utf-8") if bad_utf8 <= bad_gb else (gb, bad_gb, "gb18030")
+    if bad >= MAX_BAD_SHARE * len(data):
         return None
+    return Decoded(text, enc, [_replaced(bad, "UTF-8" if enc == "utf-8" else "GB18030")])
+
+
+def _lenient(data: bytes, encoding: str) -> tuple[str, int]:
+    """Decode with every run of bad bytes replaced by U+FFFD; return the text and their count."""
+    text = data.decode(encoding, "surrogateescape")
+    bad = sum(m.end() - m.start() for m in _ESCAPED.finditer(text))
+    return (_ESCAPED.sub("\ufffd", text) if bad else text), bad
+
+
+def _replaced(bad: int, encoding: str) -> str:
+    return f"{bad} invalid {encoding} byte(s) replaced by U+FFFD"
+
+
+def undecodable_share(data: bytes) -> float:
+    """Return the share of a file's bytes that neither UTF-8 nor GB18030 decodes.
+
+    Parameters
+    ----------
+    data : bytes
+        The whole file content.
+
+    Returns
+    -------
+    float
+        In [0, 1]: the invalid bytes of the better of the two encodings over
+        all bytes (0 for an empty file).
+    """
+    if not data:
+        return 0.0
+    return min(_lenient(data, enc)[1] for enc in ("utf-8", "gb18030")) / len(data)
 
 
 def normalize_text(text: str) -> str:

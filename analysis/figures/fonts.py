@@ -18,16 +18,29 @@ call ``resolve_font(words)`` and pass the path on as ``font_path``.
 
 Registering a font (:func:`register_font`) adds it to matplotlib's font
 manager, which changes no ``rcParams``; :mod:`analysis.figures.style` then names it.
+
+The instance is a cache, and heals like the others: a file FreeType cannot
+open (truncated, overwritten) is discarded with a :class:`FontCacheWarning` and
+made again; a folder that cannot be written is said so in a warning and the
+instance goes to a folder of the system's temporary directory instead. Its
+folder follows the run's cache folder: the ``cache_dir`` argument, else the one
+set by :func:`font_cache_dir` (a Study's ``cache_dir``), else the environment
+variable :data:`CACHE_ENV` (set by the runner's ``--cache-dir`` for the
+notebooks it executes), else ``<project>/.cache/fonts``.
 """
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import shutil
+import tempfile
 import time
 import unicodedata
-from collections.abc import Iterable
+import warnings
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -40,9 +53,18 @@ from ..core.config import CACHE_DIR
 from ..core.errors import FontError, format_list
 from ..core.io import write_atomically
 
-__all__ = ["CJK_PACKAGE", "check_figure_fonts", "check_font_covers", "cjk_font_path",
-           "font_properties", "make_static_instance", "missing_characters",
-           "register_font", "resolve_font"]
+__all__ = ["CACHE_ENV", "CJK_PACKAGE", "FontCacheWarning", "check_figure_fonts",
+           "check_font_covers", "cjk_font_path", "font_cache_dir", "font_properties",
+           "make_static_instance", "missing_characters", "register_font", "resolve_font"]
+
+CACHE_ENV = "ANALYSIS_CACHE_DIR"
+"""The environment variable naming the cache folder of a run (set by the runner)."""
+_CACHE_DIR: contextvars.ContextVar[Path | None] = contextvars.ContextVar("font_cache_dir",
+                                                                          default=None)
+
+
+class FontCacheWarning(UserWarning):
+    """The font cache could not be read (it is made again) or written (another folder is used)."""
 
 CJK_PACKAGE = "justmytype-intl-cjk"
 _NOTO_SC = ("fonts", "ofl", "notosanssc", "NotoSansSC[wght].ttf")
@@ -154,15 +176,116 @@ def make_static_instance(source: str | os.PathLike, target: str | os.PathLike, *
     return write_atomically(target, lambda tmp: font.save(str(tmp)))
 
 
+@contextmanager
+def font_cache_dir(cache_dir: str | os.PathLike | None) -> Iterator[Path | None]:
+    """Keep the CJK font instance in ``cache_dir`` while the block runs.
+
+    Parameters
+    ----------
+    cache_dir : path-like or None
+        The run's cache folder; None leaves the default.
+
+    Yields
+    ------
+    pathlib.Path or None
+        The folder in force.
+    """
+    folder = None if cache_dir is None else Path(cache_dir).expanduser()
+    token = _CACHE_DIR.set(folder if folder is not None else _CACHE_DIR.get())
+    try:
+        yield _CACHE_DIR.get()
+    finally:
+        _CACHE_DIR.reset(token)
+
+
+def _cache_folder(cache_dir: str | os.PathLike | None) -> Path:
+    if cache_dir is not None:
+        return Path(cache_dir).expanduser()
+    if _CACHE_DIR.get() is not None:
+        return _CACHE_DIR.get()
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV]).expanduser()
+    return CACHE_DIR / "fonts"
+
+
+@lru_cache(maxsize=8)
+def _opens(path: str, mtime_ns: int, size: int) -> str | None:
+    """Return why FreeType cannot use a font file, or None (checked once per version)."""
+    try:
+        if not ft2font.FT2Font(path).get_charmap():
+            return "it maps no character"
+    except (OSError, RuntimeError, ValueError) as err:
+        return str(err)
+    return None
+
+
+def _usable(target: Path) -> bool:
+    """Tell whether a cached instance is there and opens; discard it with a warning if not."""
+    try:
+        why = _opens(str(target), *_stamp(target))
+    except OSError:
+        return False
+    if why is None:
+        return True
+    warnings.warn(f"Discarding the unreadable font cache {target} ({why}); it is made again.",
+                  FontCacheWarning, stacklevel=4)
+    try:
+        target.unlink()
+    except OSError:
+        pass  # a read-only folder: the write fails and says so
+    return False
+
+
+def _instance(source: Path, folder: Path, name: str) -> Path:
+    """Return the instance in a folder, making it when absent or unreadable."""
+    target = folder / name
+    if _usable(target):
+        return target
+    for stale in folder.glob(".NotoSansSC-*.tmp"):  # left by a killed run
+        try:
+            if time.time() - stale.stat().st_mtime > 3600:
+                stale.unlink(missing_ok=True)
+        except OSError:
+            continue
+    made = next((other for other in _made_elsewhere(name) if other != target
+                 and _opens(str(other), *_stamp(other)) is None), None)
+    if made is not None:  # the same bytes, copied in a moment instead of made in 16 s
+        folder.mkdir(parents=True, exist_ok=True)
+        write_atomically(target, lambda tmp: shutil.copyfile(made, tmp))
+    else:
+        make_static_instance(source, target)
+    shutil.copyfile(source.parent / "OFL.txt", folder / "OFL.txt")  # the licence travels
+    return target
+
+
+def _spare_folder() -> Path:
+    user = os.getuid() if hasattr(os, "getuid") else 0
+    return Path(tempfile.gettempdir()) / f"analysis-fonts-{user}"
+
+
+def _made_elsewhere(name: str) -> list[Path]:
+    """Return the instances other cache folders hold (the default one, the spare one)."""
+    return [f for f in (CACHE_DIR / "fonts" / name, _spare_folder() / name) if f.is_file()]
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    info = path.stat()
+    return info.st_mtime_ns, info.st_size
+
+
 def cjk_font_path(*, cache_dir: str | os.PathLike | None = None) -> Path:
     """Return the static Noto Sans SC Regular font, instancing it on first use.
 
     Parameters
     ----------
     cache_dir : path-like, optional
-        Where the instance is kept; default ``<project>/.cache/fonts/``. The
-        file name carries the versions of the font package and of fontTools,
-        so upgrading either makes a new instance.
+        Where the instance is kept; default the folder of
+        :func:`font_cache_dir`, else ``$ANALYSIS_CACHE_DIR``, else
+        ``<project>/.cache/fonts/``. The file name carries the versions of the
+        font package and of fontTools, so upgrading either makes a new
+        instance. An unreadable instance is made again; when the folder cannot
+        be written, a folder of the temporary directory is used, with a
+        :class:`FontCacheWarning` naming the cause.
 
     Returns
     -------
@@ -172,7 +295,8 @@ def cjk_font_path(*, cache_dir: str | os.PathLike | None = None) -> Path:
     Raises
     ------
     FontError
-        When ``justmytype-intl-cjk`` is not installed or the cache is not writable.
+        When ``justmytype-intl-cjk`` is not installed, or neither the cache
+        folder nor the temporary one can be written (naming both causes).
     """
     try:
         version = metadata.version(CJK_PACKAGE)
@@ -182,19 +306,24 @@ def cjk_font_path(*, cache_dir: str | os.PathLike | None = None) -> Path:
     except (metadata.PackageNotFoundError, ModuleNotFoundError) as err:
         raise FontError(f"The CJK font package is not installed: pip install "
                         f"'{CJK_PACKAGE}==0.1.0' (or pass a font_path).") from err
-    folder = Path(cache_dir) if cache_dir is not None else CACHE_DIR / "fonts"
-    target = folder / f"NotoSansSC-Regular-{version}-fonttools{metadata.version('fonttools')}.ttf"
-    if not target.is_file():
-        for stale in folder.glob(".NotoSansSC-*.tmp"):  # left by a killed run
-            if time.time() - stale.stat().st_mtime > 3600:
-                stale.unlink(missing_ok=True)
-        try:
-            make_static_instance(source, target)
-            shutil.copyfile(source.parent / "OFL.txt", folder / "OFL.txt")  # the licence travels
-        except OSError as err:
-            raise FontError(f"Cannot write the CJK font instance to {str(folder)!r} ({err}); "
-                            "pass a writable 'cache_dir'.") from err
-    return target
+    folder = _cache_folder(cache_dir)
+    name = f"NotoSansSC-Regular-{version}-fonttools{metadata.version('fonttools')}.ttf"
+    try:
+        return _instance(source, folder, name)
+    except OSError as err:
+        cause = f"{type(err).__name__}: {err.strerror or err}"
+    spare = _spare_folder()
+    try:
+        found = _instance(source, spare, name)
+    except OSError as err:
+        raise FontError(f"Cannot write the CJK font instance to {str(folder)!r} ({cause}) nor to "
+                        f"{str(spare)!r} ({err.strerror or err}); pass a writable 'cache_dir' "
+                        f"(--cache-dir).") from err
+    warnings.warn(f"Cannot write the font cache {str(folder)!r} ({cause}); the CJK font "
+                  f"instance is kept in {str(spare)!r} instead. Pass a writable cache folder "
+                  f"(--cache-dir) to keep it with the other caches.", FontCacheWarning,
+                  stacklevel=2)
+    return found
 
 
 def _installed_fonts() -> list[Path]:
@@ -279,6 +408,8 @@ def resolve_font(texts: str | Iterable[object], *, font_path: str | os.PathLike 
         noto = cjk_font_path(cache_dir=cache_dir)
     except FontError as err:
         tried.append(str(err))
+        if "not installed" not in str(err):  # the cause, before the glyph errors it leads to
+            warnings.warn(str(err), FontCacheWarning, stacklevel=2)
     else:
         lacks = missing_characters(chars, noto)
         if not lacks:

@@ -45,12 +45,13 @@ from matplotlib.figure import Figure
 
 from ..core.config import FIGURES_DIR, PROJ_ROOT
 from ..core.errors import AnalysisError, check_choice, check_number
-from ..core.io import write_text
+from ..core.io import file_lock, write_text
 from ..corpus.fingerprint import corpus_fingerprint
 from .fonts import check_figure_fonts
 from .style import SVG_HASHSALT
 
-__all__ = ["FORMATS", "MANIFEST", "package_versions", "save_figure", "saved_entry"]
+__all__ = ["FORMATS", "MANIFEST", "package_versions", "read_manifest", "save_figure",
+           "saved_entry"]
 
 FORMATS = ("png", "svg", "pdf")
 MANIFEST = "manifest.json"
@@ -130,18 +131,56 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def read_manifest(folder: str | os.PathLike) -> dict[str, Any]:
+    """Read ``folder/manifest.json``: an empty dict when absent, else its entries.
+
+    Parameters
+    ----------
+    folder : path-like
+        The figures folder.
+
+    Returns
+    -------
+    dict
+        Figure name -> entry.
+
+    Raises
+    ------
+    AnalysisError
+        When the file is not a JSON object (one line naming the file and the fix).
+    """
+    path = Path(folder) / MANIFEST
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except OSError as err:
+        raise AnalysisError(f"The manifest {str(path)!r} cannot be read ({err.strerror or err})."
+                            ) from None
+    try:
+        manifest = json.loads(text)
+    except (ValueError, UnicodeDecodeError) as err:
+        raise AnalysisError(f"The manifest {str(path)!r} is not valid JSON ({err}); delete it "
+                            "and rerun the notebooks.") from None
+    if not isinstance(manifest, dict):
+        raise AnalysisError(f"The manifest {str(path)!r} is not valid JSON for a manifest (a "
+                            f"{type(manifest).__name__}, not an object of figures); delete it "
+                            "and rerun the notebooks.")
+    return manifest
+
+
 def _update_manifest(folder: Path, name: str, entry: dict[str, Any]) -> None:
-    """Set one entry of ``folder/manifest.json``, keeping the others."""
+    """Set one entry of ``folder/manifest.json``, keeping the others.
+
+    Read, change and write happen under :func:`analysis.core.io.file_lock`, so
+    processes saving figures into one folder at once keep each other's entries.
+    """
     path = folder / MANIFEST
-    manifest: dict[str, Any] = {}
-    if path.is_file():
-        try:
-            manifest = json.loads(path.read_text(encoding="utf-8"))
-        except (ValueError, UnicodeDecodeError) as err:
-            raise AnalysisError(f"The manifest {str(path)!r} is not valid JSON ({err}); "
-                                "delete it and rerun the notebooks.") from err
-    manifest[name] = entry
-    write_text(path, json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    with file_lock(path):
+        manifest = read_manifest(folder)
+        manifest[name] = entry
+        write_text(path, json.dumps(manifest, ensure_ascii=False, indent=2,
+                                    sort_keys=True) + "\n")
 
 
 def _check_args(fig: Any, name: Any, data: Any, formats: Any, dpi: Any) -> tuple[str, ...]:
@@ -219,12 +258,14 @@ def save_figure(
     Raises
     ------
     AnalysisError
-        For a bad argument; :class:`~analysis.errors.FontError` (before any
-        file is written) when a text of the figure has characters its fonts lack.
+        For a bad argument or a manifest that is not valid JSON;
+        :class:`~analysis.errors.FontError` when a text of the figure has
+        characters its fonts lack (both before any file is written).
     """
     formats = _check_args(fig, name, data, formats, dpi)
     folder = Path(output_dir) if output_dir is not None else FIGURES_DIR
     folder.mkdir(parents=True, exist_ok=True)
+    read_manifest(folder)  # a broken manifest stops the save before any file is written
     with warnings.catch_warnings():  # check_figure_fonts says it better, naming the text
         warnings.filterwarnings("ignore", message="Glyph .* missing from font")
         fig.draw_without_rendering()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -12,6 +14,9 @@ import pandas as pd
 from ..core.errors import AnalysisError
 
 __all__ = ["main", "build_parser"]
+
+EXIT_INTERRUPTED = 130
+"""The exit code after Ctrl-C (128 + SIGINT), as shells report it."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,9 +34,15 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("source", help="a folder of documents or a .csv/.jsonl/.parquet table")
     load.add_argument("--metadata", help="a sidecar CSV matched by doc_id or path")
     load.add_argument("--out", default="corpus_out", help="output folder (default: corpus_out)")
+    load.add_argument("--follow-symlinks", dest="follow_symlinks", action="store_true",
+                      help="read links that point outside the corpus folder and linked folders")
+    load.add_argument("--on-bad-lines", dest="on_bad_lines", choices=("skip", "error"),
+                      default="skip", help="a bad row of a table: skip and list it (default) "
+                                           "or stop")
     run = sub.add_parser("run", help="execute the notebooks with papermill")
-    from .runner import add_run_arguments
+    from .runner import add_mapping_arguments, add_run_arguments
 
+    add_mapping_arguments(load)
     add_run_arguments(run)
     words = sub.add_parser(
         "words", help="propose words the dictionary cuts; --accept writes them to the "
@@ -86,14 +97,20 @@ def _words(args: argparse.Namespace) -> int:
 
 
 def _load(args: argparse.Namespace) -> int:
-    from ..corpus.load import load_corpus
+    from ..corpus.load import load_corpus, shown
+    from .params import check_parameter
 
-    docs, report = load_corpus(args.source, metadata=args.metadata, return_report=True)
+    mapping = {name: check_parameter(name, getattr(args, name))
+               for name in ("text_col", "title_col", "date_col", "institution_col", "id_col",
+                            "date_format") if getattr(args, name) is not None}
+    docs, report = load_corpus(args.source, metadata=args.metadata, return_report=True,
+                               follow_symlinks=args.follow_symlinks,
+                               on_bad_lines=args.on_bad_lines, **mapping)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     docs.to_csv(out / "documents.csv", index=False, encoding="utf-8")
     report.to_csv(out / "load_report.csv", index=False, encoding="utf-8")
-    skipped = report[report["status"] == "skipped"]["reason"].value_counts()
+    skipped = report[report["status"] == "skipped"]["reason"].map(shown).value_counts()
     print(f"loaded {len(docs)} documents from {args.source}; "
           f"skipped {int(skipped.sum())} files")
     for reason, n in skipped.items():
@@ -103,6 +120,25 @@ def _load(args: argparse.Namespace) -> int:
           f"exact duplicates: {int(docs['duplicate_of'].notna().sum())}")
     print(f"wrote {out / 'documents.csv'} and {out / 'load_report.csv'}")
     return 0
+
+
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse the command line; an unknown option shows the sub-command's usage."""
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        command = sub.choices[args.command]
+        known = [o for a in command._actions for o in a.option_strings if o.startswith("--")]
+        hints = [f"{x} (did you mean {' or '.join(near)}?)" if (near := difflib.get_close_matches(
+            x.split("=", 1)[0], known, n=2, cutoff=0.6)) else x for x in extra]
+        command.error(f"unrecognized arguments: {' '.join(hints)}")
+    return args
+
+
+def _one_line_warning(message: Warning | str, category: type[Warning], filename: str,
+                      lineno: int, line: str | None = None) -> str:
+    return f"warning: {' '.join(str(message).split())}\n"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -117,9 +153,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     -------
     int
         0 on success, 2 when the input is wrong (a one-line message is printed
-        to standard error), 1 when a notebook failed.
+        to standard error; an unknown option shows the sub-command's usage),
+        1 when a notebook failed, 130 after Ctrl-C (one line; caches and
+        outputs are written atomically, so they hold the old or the new file).
     """
-    args = build_parser().parse_args(argv)
+    args = _parse(argv)
+    before, warnings.formatwarning = warnings.formatwarning, _one_line_warning
     try:
         if args.command == "load":
             return _load(args)
@@ -129,5 +168,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_from_args(args)
     except AnalysisError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {' '.join(str(err).split())}", file=sys.stderr)
         return 2
+    except OSError as err:  # a folder that cannot be made or written, a file that vanished
+        where = f": {err.filename}" if err.filename else ""
+        print(f"error: {err.strerror or err}{where}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: stopped by Ctrl-C (finished files and caches are kept; rerun to "
+              "continue)", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        warnings.formatwarning = before

@@ -122,6 +122,9 @@ def _path(kind: str) -> Callable[[str, Any], Path | None]:
 
 
 def _date(name: str, value: Any) -> pd.Timestamp | None:
+    if isinstance(value, str) and not any(c.isdigit() for c in value):
+        # 'today', 'now', 'yesterday': a bound that moves with the day the notebook runs
+        raise _fail(name, "a date such as '2020-02-01' (text or a date), or None", value)
     return as_date(value, param=name)
 
 
@@ -214,8 +217,21 @@ PARAMETERS: dict[str, _Param] = {
     "max_chars": _Param(_int(2), "longest shared run followed, in characters"),
     "min_groups": _Param(_int(2), "fewest groups using a phrase"),
     # --- 07_topics (topics by group and over time): add entries below this line ---
+    "n_topics": _Param(lambda n, v: [_int(2)(n, k) for k in v] if isinstance(v, list) and v
+                       else _int(2)(n, v), "numbers of topics tried (a list) or K"),
+    "topic_model": _Param(_choice("lda", "nmf"), "topic model: LDA or NMF"),
+    "topic_min_docs": _Param(_int(1), "a term enters the topic model if in this many documents"),
+    "topic_max_share": _Param(_real(0, 1, open_low=True), "... and in at most this share"),
+    "topic_names": _Param(_texts, "names of the topics, T1 first"),
+    "topics_over_time": _Param(lambda n, v: None if v is None else [
+        _int(1)(n, k) for k in (v if isinstance(v, list) and v else [v])],
+        "topics drawn over time (numbers)"),
     # --- 08_collocations, 09_cowords, 10_dictionary: add entries below this line ---
     # --- the term explorer: add entries below this line ---
+    "explorer_terms": _Param(_int(2), "terms per view of the explorer"),
+    "explorer_groups": _Param(_int(2), "largest groups the explorer compares (rest and pairs)"),
+    "explorer_lines": _Param(_int(0), "concordance lines per term in the explorer"),
+    "explorer_window": _Param(_int(1), "characters each side of an explorer line"),
 }
 """What every notebook parameter accepts, by name."""
 

@@ -2,7 +2,12 @@
 
 ``python -m analysis run [--corpus DIR] [--metadata CSV] [--out DIR]
 [-p NAME=VALUE ...] [-f PARAMS.yaml] [--only NOTEBOOK ...] [--cache-dir DIR]
-[--engine {local,dask}] [--scheduler ADDRESS]``
+[--text-col C] [--title-col C] [--date-col C] [--institution-col C] [--id-col C]
+[--date-format F] [--engine {local,dask}] [--scheduler ADDRESS]``
+
+The column options map a table of articles (``--corpus news.csv --text-col
+summary --date-col published --date-format epoch_ms``) onto the notebook
+parameters of the same names.
 
 With ``--engine dask`` the notebooks read and segment on a Dask cluster: the
 one at ``--scheduler``, or a local cluster that the runner starts once for
@@ -12,33 +17,102 @@ Parameters are checked against the ``parameters`` cell of every selected
 notebook before any notebook runs: a name no notebook declares, or a value of
 another type than the declared default, stops the run with a message. A
 failing notebook is reported with its cell and error, and the others still run.
+
+Everything a researcher can get wrong is stopped before the first notebook,
+with one line and exit code 2 (:mod:`analysis.run.cli`):
+
+- every value is checked by the registry (:func:`analysis.run.params.validate_parameters`);
+  ``-p``/``-f`` values are read as YAML without its dates, so ``date_from=2020-01-01``
+  is the text ``'2020-01-01'`` (which the registry reads) and ``2020-13-01`` is
+  a bad date, not a YAML traceback; dates go to papermill as ISO text;
+- the corpus is loaded once, through its cache, with the run's parameters, and
+  the column mapping, ``institutions`` and ``group_col`` are checked against it
+  (the notebooks then read the cached corpus);
+- outputs go only where asked: ``--out`` and ``-p output_dir=`` must agree, and
+  a folder that would put figures or executed notebooks over the project's
+  sources (the project root, ``notebooks/``, ``analysis/``, ``tests/``,
+  ``seeds/``) or into the corpus folder is refused; an invalid
+  ``manifest.json`` there is reported before anything is written.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import json
+import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from ..core.config import FIGURES_DIR, NOTEBOOKS_DIR
+from ..core.config import FIGURES_DIR, NOTEBOOKS_DIR, PROJ_ROOT
 from ..core.engines import ENGINES, check_engine
 from ..core.errors import AnalysisError
-from .params import suggest, validate_parameters
+from ..core.io import file_lock
+from ..figures.fonts import CACHE_ENV
+from ..figures.save import MANIFEST, read_manifest
+from .params import SHARED, suggest, validate_parameters
 
 __all__ = ["run_notebooks", "notebook_parameters", "check_parameters", "add_run_arguments",
            "run_from_args", "RunResult"]
 
 _CLI_PARAMS = {"corpus": "corpus_dir", "metadata": "metadata", "cache_dir": "cache_dir",
-               "engine": "engine", "scheduler": "scheduler"}
+               "engine": "engine", "scheduler": "scheduler", "text_col": "text_col",
+               "title_col": "title_col", "date_col": "date_col",
+               "institution_col": "institution_col", "id_col": "id_col",
+               "date_format": "date_format"}
 # Parameters holding paths: resolved against the folder the runner is started from,
 # since notebooks execute in notebooks/.
-PATH_PARAMS = ("corpus_dir", "metadata", "cache_dir", "events")
+PATH_PARAMS = ("corpus_dir", "metadata", "cache_dir", "events", "output_dir", "aliases",
+               "userdict")
+PROTECTED = ("analysis", "notebooks", "tests", "seeds", "benchmarks", ".git")
+"""Folders of the project no run writes into (nor the project root itself)."""
+
+
+class _ParamLoader(yaml.SafeLoader):
+    """YAML for parameter values, without its dates: 2020-01-01 stays text for the registry."""
+
+
+_ParamLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
+def _read_yaml(text: str) -> Any:
+    """Read a parameter value or file as YAML, without dates and without aliases."""
+    loader = _ParamLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is not None and _has_alias(node):
+            raise yaml.YAMLError("aliases (*name) are not read in parameters")
+        return None if node is None else loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _has_alias(node: yaml.Node) -> bool:
+    seen, stack = set(), [node]
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            return True
+        seen.add(id(item))
+        if isinstance(item, yaml.SequenceNode):
+            stack += item.value
+        elif isinstance(item, yaml.MappingNode):
+            stack += [x for pair in item.value for x in pair]
+    return False
+
+
+def _yaml_problem(err: Exception) -> str:
+    problem = getattr(err, "problem", None) or getattr(err, "context", None) or str(err)
+    return " ".join(str(problem).split())
 _TYPES = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,),
           "list": (list, tuple), "dict": (dict,)}
 
@@ -180,7 +254,7 @@ def check_parameters(params: dict[str, Any], books: list[Path],
                     f"The parameter {name!r} of {book.stem} must be of type "
                     f"{declared_type(spec[name])} (default {spec[name]['default']}); "
                     f"got {value!r} ({type(value).__name__}).")
-    checked = validate_parameters({k: v for k, v in params.items() if v is not None})
+    checked = validate_parameters(params)  # None too: top_n=null is not a number of terms
     plain = {k: _injectable(checked.get(k, v)) for k, v in params.items()}
     return {b: {k: v for k, v in plain.items() if k in d} for b, d in declared.items()}
 
@@ -212,7 +286,7 @@ def _error_of(err: Exception) -> str:
 def run_notebooks(
     *,
     params: dict[str, Any] | None = None,
-    output_dir: str | Path = FIGURES_DIR,
+    output_dir: str | Path | None = None,
     only: list[str] | None = None,
     notebooks_dir: Path = NOTEBOOKS_DIR,
     progress: bool = True,
@@ -226,8 +300,11 @@ def run_notebooks(
         ``output_dir`` is always passed. With ``engine='dask'`` and no
         ``scheduler``, a local Dask cluster is started for the run and its
         address passed to every notebook.
-    output_dir : path-like, default ``figures/``
-        Where figures go; executed notebooks go to ``output_dir/notebooks/``.
+    output_dir : path-like, optional
+        Where figures go; executed notebooks go to ``output_dir/notebooks/``
+        (with what each kernel wrote to standard error, ``NAME.stderr.txt``).
+        Default ``params["output_dir"]``, else ``figures/``; given both, they
+        must name the same folder.
     only : list of str, optional
         Run only these notebooks (their manifest entries are updated in place);
         without it, ``output_dir/manifest.json`` is rebuilt from scratch.
@@ -240,13 +317,23 @@ def run_notebooks(
     -------
     list of RunResult
         One result per notebook; failures do not stop the others.
+
+    Raises
+    ------
+    AnalysisError
+        Before any notebook runs: for a bad parameter, an output folder over
+        the project's sources or the corpus, an invalid manifest there, a
+        corpus that does not load, or a column, group column or institution
+        the corpus does not have.
     """
-    out = Path(output_dir).resolve()
-    books = list_notebooks(notebooks_dir, only)
     params = dict(params or {})
+    out = output_folder(output_dir, params.get("output_dir"), notebooks_dir=notebooks_dir,
+                        corpus=params.get("corpus_dir"))
+    books = list_notebooks(notebooks_dir, only)
     check_engine(params.get("engine", "local"), params.get("scheduler"), func="run_notebooks")
     per_book = check_parameters({**params, "output_dir": str(out)}, books,
                                 list_notebooks(notebooks_dir))
+    read_manifest(out)  # an invalid manifest stops the run before any file is written
     cluster = None
     if params.get("engine") == "dask" and not params.get("scheduler"):
         # one local cluster for every notebook: each kernel connects to its scheduler
@@ -257,12 +344,124 @@ def run_notebooks(
         per_book = {b: {**p, "scheduler": address} if "engine" in p else p
                     for b, p in per_book.items()}
     try:
-        return _run_books(books, per_book, out, only=only, progress=progress)
+        with _font_cache(params.get("cache_dir")):
+            check_corpus(books, per_book)
+            return _run_books(books, per_book, out, only=only, progress=progress)
     finally:
         if cluster is not None:
             from ..core.engines import shutdown_clients
 
             shutdown_clients()
+
+
+def output_folder(output_dir: str | os.PathLike | None, param: Any = None, *,
+                  notebooks_dir: Path = NOTEBOOKS_DIR, corpus: Any = None) -> Path:
+    """Return the folder a run writes to, refusing one over the project's sources.
+
+    Parameters
+    ----------
+    output_dir : path-like, optional
+        The folder asked for (``--out``).
+    param : path-like, optional
+        The ``output_dir`` parameter (``-p output_dir=``); must agree with
+        ``output_dir`` when both are given.
+    notebooks_dir : pathlib.Path
+        The notebooks run (never written over).
+    corpus : path-like, optional
+        The corpus (its folder is never written into).
+
+    Returns
+    -------
+    pathlib.Path
+        The resolved folder; default ``figures/``.
+
+    Raises
+    ------
+    AnalysisError
+        When the two disagree, or the folder is the project root, one of
+        :data:`PROTECTED`, the notebooks folder or inside the corpus folder.
+    """
+    if param is not None and not isinstance(param, (str, os.PathLike)):
+        raise AnalysisError(f"The 'output_dir' parameter must be the path of a folder or None; "
+                            f"got {param!r}.")
+    given = [Path(p).expanduser().resolve() for p in (output_dir, param) if p is not None]
+    if len(given) == 2 and given[0] != given[1]:
+        raise AnalysisError(f"The '--out' option ({given[0]}) and the 'output_dir' parameter "
+                            f"({given[1]}) name different folders; give one of them.")
+    out = given[0] if given else FIGURES_DIR.resolve()
+    books = Path(notebooks_dir).resolve()
+    sources = [PROJ_ROOT / name for name in PROTECTED] + [books]
+    clash = None
+    if out == PROJ_ROOT or out / "notebooks" == books:
+        clash = "the project root: executed notebooks would overwrite notebooks/"
+    elif any(out == src or out.is_relative_to(src) for src in sources):
+        clash = "a folder of the project's sources"
+    elif corpus is not None and Path(corpus).expanduser().is_dir() and \
+            out.is_relative_to(Path(corpus).expanduser().resolve()):
+        clash = "inside the corpus folder: the next run would read its tables as documents"
+    if clash:
+        raise AnalysisError(f"The output folder {str(out)!r} is {clash}; choose another with "
+                            f"--out (default: figures/).")
+    if out.exists() and not out.is_dir():
+        raise AnalysisError(f"The output folder {str(out)!r} is a file; choose a folder with "
+                            f"--out.")
+    return out
+
+
+@contextmanager
+def _font_cache(cache_dir: Any) -> Iterator[None]:
+    """Let the notebooks' kernels keep the CJK font instance in the run's cache folder."""
+    if cache_dir is None:
+        yield
+        return
+    before = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = str(Path(cache_dir).expanduser().resolve())
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(CACHE_ENV, None)
+        else:
+            os.environ[CACHE_ENV] = before
+
+
+def check_corpus(books: list[Path], per_book: dict[Path, dict[str, Any]]) -> None:
+    """Load the corpus once as the notebooks will, and check what depends on it.
+
+    Each notebook that declares the shared parameters makes a
+    :class:`~analysis.run.study.Study` of its defaults and the run's values;
+    the distinct ones are built here and their documents selected, which
+    loads the corpus through its cache (so the notebooks then find it there)
+    and checks the column mapping, ``group_col`` and ``institutions``.
+
+    Parameters
+    ----------
+    books : list of pathlib.Path
+        The notebooks to run.
+    per_book : dict
+        Notebook -> its parameters (:func:`check_parameters`).
+
+    Raises
+    ------
+    AnalysisError
+        Naming the parameter, what the corpus has and what was given.
+    """
+    from .study import Study
+
+    done = set()
+    for book in books:
+        declared = notebook_parameters(book)
+        if not set(SHARED) <= set(declared):
+            continue
+        try:
+            shared = {name: ast.literal_eval(declared[name]["default"]) for name in SHARED}
+        except (ValueError, SyntaxError):  # a default that is not a literal: the notebook checks
+            continue
+        shared.update({k: v for k, v in per_book[book].items() if k in SHARED})
+        key = json.dumps(shared, sort_keys=True, default=str)
+        if key not in done:
+            done.add(key)
+            Study(**shared).docs  # noqa: B018 (loads, checks and caches the corpus)
 
 
 def _run_books(books: list[Path], per_book: dict[Path, dict[str, Any]], out: Path, *,
@@ -274,37 +473,70 @@ def _run_books(books: list[Path], per_book: dict[Path, dict[str, Any]], out: Pat
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
     results = []
     for book in tqdm(books, desc="notebooks", disable=not progress, file=sys.stderr):
-        before = {p: p.stat().st_mtime_ns for p in out.glob("*") if p.is_file()}
+        before = {p: p.stat().st_mtime_ns for p in out.glob("*")
+                  if p.is_file() and not p.name.startswith(".")}
         start = time.perf_counter()
         try:
-            pm.execute_notebook(str(book), str(out / "notebooks" / book.name),
-                                parameters=per_book[book], kernel_name="python3",
-                                cwd=str(book.parent), progress_bar=False)
+            with _stderr_to(out / "notebooks" / f"{book.stem}.stderr.txt"):
+                pm.execute_notebook(str(book), str(out / "notebooks" / book.name),
+                                    parameters=per_book[book], kernel_name="python3",
+                                    cwd=str(book.parent), progress_bar=False)
             status, error = "ok", ""
         except Exception as err:  # PapermillExecutionError and kernel failures
+            if getattr(err, "ename", None) == "KeyboardInterrupt":
+                raise KeyboardInterrupt from None  # Ctrl-C reached the kernel: stop the run
             status, error = "failed", _error_of(err)
         written = sum(1 for p in out.glob("*") if p.is_file() and p.suffix != ".json"
-                      and before.get(p) != p.stat().st_mtime_ns)
+                      and not p.name.startswith(".") and before.get(p) != p.stat().st_mtime_ns)
         results.append(RunResult(book.stem, status, time.perf_counter() - start, written, error))
     _prune_manifest(out)
     return results
 
 
+@contextmanager
+def _stderr_to(path: Path) -> Iterator[None]:
+    """Send what the kernel writes to standard error to a file beside the executed notebook.
+
+    The kernel inherits the file descriptor: its start-up chatter, and the
+    traceback it prints when Ctrl-C stops the run, go to ``path`` instead of
+    the terminal, where the run ends with one line.
+    """
+    sys.stderr.flush()
+    try:
+        saved = os.dup(2)
+    except OSError:  # no standard error to redirect
+        yield
+        return
+    try:
+        with open(path, "wb") as log:
+            os.dup2(log.fileno(), 2)
+            try:
+                yield
+            finally:
+                sys.stderr.flush()
+                os.dup2(saved, 2)
+    finally:
+        os.close(saved)
+
+
 def _prune_manifest(folder: Path) -> None:
     """Drop the manifest entries whose files are gone: no entry outlives its figure."""
-    import json
-
     from ..core.io import write_text
 
-    path = folder / "manifest.json"
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    path = folder / MANIFEST
+    if not path.is_file():
         return
-    kept = {name: entry for name, entry in manifest.items()
-            if all((folder / f).is_file() for f in (entry.get("files") or {}))}
-    if kept != manifest:
-        write_text(path, json.dumps(kept, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    with file_lock(path):
+        try:
+            manifest = read_manifest(folder)
+        except AnalysisError:
+            return
+        kept = {name: entry for name, entry in manifest.items()
+                if isinstance(entry, dict)
+                and all((folder / f).is_file() for f in (entry.get("files") or {}))}
+        if kept != manifest:
+            write_text(path, json.dumps(kept, ensure_ascii=False, indent=2,
+                                        sort_keys=True) + "\n")
 
 
 def summary_table(results: list[RunResult]) -> str:
@@ -339,9 +571,11 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     """
     parser.add_argument("--corpus", help="corpus folder or table (notebook parameter corpus_dir)")
     parser.add_argument("--metadata", help="sidecar CSV (notebook parameter metadata)")
-    parser.add_argument("--out", help="output folder for figures (default: figures/)")
+    parser.add_argument("--out", help="output folder for figures (default: figures/; the "
+                                      "notebook parameter output_dir)")
     parser.add_argument("--cache-dir", dest="cache_dir",
-                        help="cache folder of the parsed corpus, tokens and counts")
+                        help="cache folder of the parsed corpus, tokens, counts and font")
+    add_mapping_arguments(parser)
     parser.add_argument("--engine", choices=ENGINES, default=None,
                         help="where files are read and segmented: local (worker processes "
                              "of this machine, the default) or dask")
@@ -354,6 +588,27 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a YAML file of notebook parameters")
     parser.add_argument("--only", nargs="+", metavar="NOTEBOOK", help="run only these notebooks")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def add_mapping_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the column mapping of a table of articles (``--text-col`` ...) to a parser.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The ``run`` or ``load`` sub-command parser.
+    """
+    group = parser.add_argument_group(
+        "table columns", "for a .csv/.jsonl/.parquet corpus: which columns hold what")
+    for name, what in (("text", "texts (default: text)"), ("title", "titles (default: title)"),
+                       ("date", "dates (default: date)"),
+                       ("institution", "institutions (default: institution)"),
+                       ("id", "document ids (default: doc_id)")):
+        group.add_argument(f"--{name}-col", dest=f"{name}_col", metavar="COLUMN",
+                           help=f"the column of {what}")
+    group.add_argument("--date-format", dest="date_format", metavar="FORMAT",
+                       help="how the dates are written: epoch_ms, epoch_s or a strptime "
+                            "pattern such as %%d/%%m/%%Y (default: usual written dates)")
 
 
 def params_from_args(args: argparse.Namespace) -> dict[str, Any]:
@@ -382,12 +637,15 @@ def params_from_args(args: argparse.Namespace) -> dict[str, Any]:
         if not path.is_file():
             raise AnalysisError(f"The '-f' option names {str(path)!r}, which is not a file.")
         try:
-            loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as err:
+            loaded = _read_yaml(path.read_text(encoding="utf-8")) or {}
+        except UnicodeDecodeError as err:
+            raise AnalysisError(f"The parameter file {str(path)!r} is not UTF-8 text ({err.reason} "
+                                f"at byte {err.start}).") from None
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as err:
             mark = getattr(err, "problem_mark", None)
             where = f", line {mark.line + 1}" if mark is not None else ""
             raise AnalysisError(f"The parameter file {str(path)!r} is not valid YAML{where}: "
-                                f"{getattr(err, 'problem', None) or err}.") from None
+                                f"{_yaml_problem(err)}.") from None
         if not isinstance(loaded, dict):
             raise AnalysisError(f"The parameter file {str(path)!r} must hold a mapping of "
                                 f"NAME: VALUE; got {type(loaded).__name__}.")
@@ -397,10 +655,10 @@ def params_from_args(args: argparse.Namespace) -> dict[str, Any]:
         if not sep or not name:
             raise AnalysisError(f"The '-p' option must be NAME=VALUE; got {item!r}.")
         try:
-            params[name.strip()] = yaml.safe_load(value)
-        except yaml.YAMLError as err:
+            params[name.strip()] = _read_yaml(value)
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as err:
             raise AnalysisError(f"The '-p' value of {name.strip()!r} is not valid YAML "
-                                f"({getattr(err, 'problem', None) or err}): {value!r}; quote "
+                                f"({_yaml_problem(err)}): {value!r}; quote "
                                 f"text, e.g. -p '{name.strip()}=\"...\"'.") from None
     for opt, name in _CLI_PARAMS.items():
         if getattr(args, opt, None) is not None:
@@ -434,10 +692,9 @@ def run_from_args(args: argparse.Namespace) -> int:
     """
     params = params_from_args(args)
     corpus = params.get("corpus_dir")
-    if corpus is not None and not Path(corpus).exists():
+    if isinstance(corpus, str) and not Path(corpus).exists():
         raise AnalysisError(f"The '--corpus' option names {corpus!r}, which does not exist.")
-    out = Path(args.out) if args.out else FIGURES_DIR
-    results = run_notebooks(params=params, output_dir=out, only=args.only,
+    results = run_notebooks(params=params, output_dir=args.out, only=args.only,
                             progress=not args.no_progress)
     print(summary_table(results))
     return 0 if all(r.status == "ok" for r in results) else 1

@@ -42,6 +42,7 @@ from ..core.store import ResultStore, result_key
 from ..corpus.fingerprint import corpus_fingerprint
 from ..corpus.load import load_corpus
 from ..corpus.select import select_documents
+from ..figures.fonts import font_cache_dir
 from ..figures.save import package_versions, save_figure, saved_entry
 from ..figures.style import group_styles
 from ..stats import duplicates as _duplicates_module
@@ -783,7 +784,8 @@ class Study:
             _show_saved(self.params.output_dir, name, entry)
             return SavedFigure(name, self.params.output_dir, tuple(entry["files"]), entry,
                                cached=True)
-        return self.save(plot(table, **options), name, data=data, params=params, key=key)
+        with font_cache_dir(self.params.cache_dir):  # the font instance follows cache_dir
+            return self.save(plot(table, **options), name, data=data, params=params, key=key)
 
     def _record_params(self, params: Mapping[str, Any] | None) -> dict[str, Any]:
         return {"corpus_dir": self.params.corpus_dir, "metadata": self.params.metadata,

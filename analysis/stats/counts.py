@@ -468,11 +468,14 @@ def load_counts(key: str, *, cache_dir: str | os.PathLike | None = None
         if meta.get("key") != key or list(matrix.shape) != meta.get("shape") \
                 or matrix.nnz != meta.get("nnz") or table.num_rows != matrix.shape[1]:
             raise ValueError("the matrix and the vocabulary do not match")
-    except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
+    except Exception as exc:  # any damage: BadZipFile, a truncated array, a foreign file
         warnings.warn(f"Discarding the unreadable counts cache {npz} ({exc}); it is rebuilt.",
                       TokenCacheWarning, stacklevel=3)
-        npz.unlink(missing_ok=True)
-        vocab.unlink(missing_ok=True)
+        for path in (npz, vocab):
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:  # a read-only cache folder: save_counts says so
+                pass
         return None
     matrix.data = matrix.data.astype(np.int64)
     return matrix, np.array(table.column("term").to_pylist(), dtype=object)

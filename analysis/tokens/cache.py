@@ -85,10 +85,13 @@ def _read(path: Path, fingerprint: str) -> dict[str, str]:
         hashes, tokens = (table.column(c).to_pylist() for c in ("text_sha256", "tokens"))
         if not all(isinstance(h, str) and isinstance(t, str) for h, t in zip(hashes, tokens)):
             raise ValueError("it holds missing values")
-    except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
+    except Exception as exc:  # any damage (truncated, foreign, not Parquet): rebuild
         warnings.warn(f"Discarding the unreadable token cache {path} ({exc}); it is rebuilt.",
                       TokenCacheWarning, stacklevel=4)
-        path.unlink(missing_ok=True)
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:  # a read-only cache folder: the write below says so
+            pass
         return {}
     return dict(zip(hashes, tokens))
 
@@ -179,9 +182,9 @@ def cached_tokens(
         merged = (_read(path, fingerprint) if _stamp(path) != stamp else known) | new
         try:
             _write(path, merged, fingerprint, metadata or {})
-        except OSError as exc:
-            warnings.warn(f"Cannot write the token cache {path} ({exc}).", TokenCacheWarning,
-                          stacklevel=3)
+        except (OSError, pa.ArrowException) as exc:
+            warnings.warn(f"Cannot write the token cache {path} ({exc}); the texts are "
+                          f"segmented again next time.", TokenCacheWarning, stacklevel=3)
     stats = {"hits": len(distinct) - len(missing), "misses": len(missing),
              "n_texts": len(texts), "path": None if path is None else str(path)}
     _LOG.info("token cache %s: %d hits, %d misses", stats["path"], stats["hits"],
