@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import ast
 import json
 import subprocess
@@ -194,3 +195,24 @@ def test_runner_dask_engine_matches_local(tmp_path):
     from analysis.core.engines import _CLIENTS
 
     assert _CLIENTS == {}  # the runner stopped its cluster
+
+
+def test_kernels_run_without_progress_bars_of_their_own(tmp_path, monkeypatch):
+    """The runner's bar counts the notebooks; a kernel's bar would be written into each."""
+    monkeypatch.delenv("ANALYSIS_PROGRESS", raising=False)
+    books = tmp_path / "books"
+    books.mkdir()
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("output_dir = None        # where figures go")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(
+        "import os, pathlib\n"
+        "pathlib.Path(output_dir, 'env.txt').write_text(os.environ.get('ANALYSIS_PROGRESS', '-'))")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, books / "01_env.ipynb")
+    out = tmp_path / "out"
+    results = run_notebooks(params={}, output_dir=out, notebooks_dir=books, progress=False)
+    assert [r.status for r in results] == ["ok"]
+    assert (out / "env.txt").read_text() == "0"
+    assert "ANALYSIS_PROGRESS" not in os.environ   # set for the kernels only

@@ -344,7 +344,7 @@ def run_notebooks(
         per_book = {b: {**p, "scheduler": address} if "engine" in p else p
                     for b, p in per_book.items()}
     try:
-        with _font_cache(params.get("cache_dir")):
+        with _kernel_environment(params.get("cache_dir")):
             check_corpus(books, per_book)
             return _run_books(books, per_book, out, only=only, progress=progress)
     finally:
@@ -409,20 +409,26 @@ def output_folder(output_dir: str | os.PathLike | None, param: Any = None, *,
 
 
 @contextmanager
-def _font_cache(cache_dir: Any) -> Iterator[None]:
-    """Let the notebooks' kernels keep the CJK font instance in the run's cache folder."""
-    if cache_dir is None:
-        yield
-        return
-    before = os.environ.get(CACHE_ENV)
-    os.environ[CACHE_ENV] = str(Path(cache_dir).expanduser().resolve())
+def _kernel_environment(cache_dir: Any) -> Iterator[None]:
+    """Set what the notebooks' kernels inherit while they run.
+
+    The CJK font instance goes to the run's cache folder, and the notebooks show
+    no progress bars of their own (``ANALYSIS_PROGRESS=0``): the runner's bar
+    counts the notebooks, and a bar would be written into every executed notebook.
+    """
+    settings = {"ANALYSIS_PROGRESS": "0"}
+    if cache_dir is not None:
+        settings[CACHE_ENV] = str(Path(cache_dir).expanduser().resolve())
+    before = {k: os.environ.get(k) for k in settings}
+    os.environ.update(settings)
     try:
         yield
     finally:
-        if before is None:
-            os.environ.pop(CACHE_ENV, None)
-        else:
-            os.environ[CACHE_ENV] = before
+        for key, value in before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def check_corpus(books: list[Path], per_book: dict[Path, dict[str, Any]]) -> None:
