@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from ..core.engines import check_engine, default_jobs, map_batches
+from ..core.progress import progress
 from ..core.errors import CorpusError, check_choice, check_number, format_list
 from .boilerplate import learn_templates, remove_lines
 from .cache import corpus_key, read_corpus_cache, write_corpus_cache
@@ -284,9 +285,10 @@ def _collect(src: Path, *, max_bytes: int, mapping: dict, sidecar: Path | None,
         n_jobs = default_jobs() if len(docs) >= PARALLEL_MIN_FILES else 1
     batches = [docs[i:i + FILES_PER_TASK] for i in range(0, len(docs), FILES_PER_TASK)]
     task = partial(_read_files, max_bytes=max_bytes, keep_raw=keep_raw)
-    read = [pair for part in map_batches(task, batches, engine=engine, n_jobs=n_jobs,
-                                         scheduler=scheduler, caller="load_corpus")
-            for pair in part]
+    parts = map_batches(task, batches, engine=engine, n_jobs=n_jobs, scheduler=scheduler,
+                        caller="load_corpus")
+    read = [pair for part in progress(parts, total=len(batches), desc="reading files",
+                                      unit="batch") for pair in part]
     records, report = [], []
     for step in plan:
         if isinstance(step, int):
