@@ -127,18 +127,26 @@ def test_bootstrap_is_deterministic_with_random_state():
     assert one.attrs["small_groups"] == ["X", "Y", "Z"]  # six documents each
 
 
-def test_bootstrap_of_single_documents_has_zero_width():
-    # One document per group: every resample is the sample itself.
+def test_bootstrap_of_single_documents_gives_no_interval():
+    # One document per group: every resample is the sample itself, so there is no
+    # sampling variation to measure; a zero-width interval would claim certainty.
     table = bootstrap_similarity(_corpus(["X", "Y"], ["a b", "a c"]), n_boot=5)
-    assert (table["low"] == table["similarity"]).all()
-    assert (table["high"] == table["similarity"]).all()
-    assert (table["se"] == 0).all() and (table["bias"] == 0).all()
+    assert table[["low", "high", "se"]].isna().all().all()
+    assert (table["bias"] == 0).all()
+    np.testing.assert_allclose(table["similarity"],
+                               group_similarity(_corpus(["X", "Y"], ["a b", "a c"]))["similarity"])
+    # a group of one beside a group of two: still none (one side cannot vary)
+    table = bootstrap_similarity(_corpus(["X", "Y", "Y"], ["a b", "a c", "a d"]), n_boot=5)
+    assert table[["low", "high", "se"]].isna().all().all()
 
 
 def test_bootstrap_of_disjoint_groups_stays_0():
     table = bootstrap_similarity(SAME_AND_DISJOINT, n_boot=20, pooling="mean")
     z = table[(table["group_a"] == "Z") | (table["group_b"] == "Z")]
-    assert (z[["similarity", "low", "high"]] == 0).all().all()
+    assert (z["similarity"] == 0).all() and z[["low", "high"]].isna().all().all()  # Z: 1 doc
+    two = _corpus(["X", "X", "Z", "Z"], ["a b", "b c c", "d e", "e f"])
+    table = bootstrap_similarity(two, n_boot=20, pooling="mean")
+    assert (table[["similarity", "low", "high"]] == 0).all().all()
 
 
 def test_basic_interval_reflects_the_percentiles():

@@ -107,13 +107,16 @@ def plot_similarity_heatmap(
             for (i, j), v in np.ndenumerate(ordered):
                 if i == j:
                     continue
-                text = f"{v:.2f}" if widths is None else f"{v:.2f}\n±{widths[i, j]:.2f}"
+                text = f"{v:.2f}" if widths is None else f"{v:.2f}\n±{widths[i, j]:.2f}" \
+                    if np.isfinite(widths[i, j]) else f"{v:.2f}\nn=1"  # no interval for one document
                 heat.text(j, i, text, ha="center", va="center", fontsize=5.5 if n > 8 else 6,
                           linespacing=0.9, color="white" if v < middle else "black")
         fig.colorbar(image, ax=heat, label=f"{value} (cosine)", shrink=0.8)
         caption = f"{value}, clustered by {method} linkage on 1 - {value}"
         if half is not None:
             caption += "; ± half the interval"
+            if np.isnan(half.to_numpy(dtype=float)[~np.eye(n, dtype=bool)]).any():
+                caption += "\nn=1: no interval, a group of one document"
         top.set_title(caption)
         note_left_out(fig, left_out, len(present))
     return fig

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..core.errors import AnalysisError, check_column, format_list
+from ..core.errors import AnalysisError, check_column, check_number, format_list
 from ..core.store import ResultStore, result_key
 from ..corpus.fingerprint import corpus_fingerprint
 from ..corpus.load import load_corpus
@@ -867,6 +867,48 @@ class Study:
                 extra.append(describe({k: v for k, v in record.items() if k != "_function"},
                                       lang))
         return (" " if lang == "en" else "").join([text, *filter(None, extra)])
+
+    @staticmethod
+    def show(table: pd.DataFrame, columns: Sequence[str] | None = None, *, n: int = 20,
+             width: int = 24) -> None:
+        """Display the first rows of a table for reading, long texts cut short.
+
+        Titles and sentences of 60 characters squeeze a notebook's table into
+        one character a line; here each text is cut to ``width`` characters
+        (ending in "…"). The table itself keeps every character (and the CSV
+        beside a figure too).
+
+        Parameters
+        ----------
+        table : pandas.DataFrame
+            The table.
+        columns : sequence of str, optional
+            The columns to show, in order; default all.
+        n : int, default 20
+            Rows shown.
+        width : int, default 24
+            Characters kept of each text.
+        """
+        check_number(n, param="n", func="Study.show", low=1, integer=True)
+        check_number(width, param="width", func="Study.show", low=2, integer=True)
+        for col in columns or []:
+            check_column(table, col, param="columns", func="Study.show")
+        part = table.loc[:, list(columns)] if columns else table
+        part = part.head(n).copy()
+        for col in part.columns:
+            if pd.api.types.is_string_dtype(part[col]) or part[col].dtype == object:
+                text = part[col].astype("string")
+                long = text.str.len() > width
+                part[col] = text.where(~long.fillna(False), text.str.slice(0, width - 1) + "…")
+        try:
+            from IPython import get_ipython
+            from IPython.display import display
+        except ImportError:  # pragma: no cover - IPython ships with the notebooks' kernel
+            get_ipython = None
+        if get_ipython is not None and get_ipython() is not None:
+            display(part)
+        else:
+            print(part.to_string())
 
     def summary(self) -> str:
         """Describe the selected documents in one line."""

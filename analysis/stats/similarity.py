@@ -37,7 +37,9 @@ Decisions:
   88-89% for 10 and 10, and only 67-82% for 3 and 3; percentile intervals
   covered 11-75%, basic ones 89-91%, and basic ones excluded their own
   estimate up to 1.3% of the time. Read intervals of groups under 10
-  documents as too narrow (``attrs["small_groups"]`` names them).
+  documents as too narrow (``attrs["small_groups"]`` names them). A pair with
+  a group of one document gets no interval (NaN): resampling one document
+  always gives it back, so there is no variation to measure.
 """
 
 from __future__ import annotations
@@ -397,6 +399,10 @@ def bootstrap_similarity(
         low = np.clip(point - (centre - low) * widen, 0, 1)
         high = np.clip(point + (high - centre) * widen, 0, 1)
     se = reps.std(axis=0, ddof=1) if n_boot > 1 else np.full_like(point, np.nan)
+    # one document resampled is the same document: a group of one has no sampling
+    # variation to measure, and its pairs' intervals would be too narrow (0 for 1 and 1)
+    alone = np.minimum.outer(sizes, sizes) < 2
+    low, high, se = (np.where(alone, np.nan, v) for v in (low, high, se))
     values = {"similarity": point, "low": low, "high": high, "se": se, "bias": bias}
     if interval == "debiased":
         values["similarity_raw"] = raw
