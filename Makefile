@@ -48,6 +48,7 @@ lab: $(STAMP)
 	$(PY) -m jupyter lab --notebook-dir=notebooks --no-browser --ip=127.0.0.1 --port=$(PORT) \
 	  --ServerApp.port_retries=0 --IdentityProvider.token=$$TOKEN \
 	  --ContentsManager.pre_save_hook=analysis.run.lab.strip_shipped_outputs \
+	  --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
 	  $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 ## lock: record the exact installed versions in constraints.txt
