@@ -44,3 +44,18 @@ def test_jieba_is_pinned_exactly():
     project = tomllib.loads((PROJ_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     jieba = [r for r in project["dependencies"] if _name(r) == "jieba"]
     assert jieba and re.fullmatch(r"jieba==\d+(\.\d+)+", jieba[0].replace(" ", ""))
+
+
+def test_every_data_file_is_installed_with_the_package():
+    """A non-editable install carries every file under analysis/data (package-data globs)."""
+    from fnmatch import fnmatch
+
+    pyproject = tomllib.loads((PROJ_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["analysis"]
+    data = PROJ_ROOT / "analysis"
+    files = [p.relative_to(data).as_posix() for p in (data / "data").rglob("*")
+             if p.is_file() and "__pycache__" not in p.parts]
+    # a '*' of setuptools' globs does not cross '/'
+    missed = [f for f in files if not any(fnmatch(f, pat) and f.count("/") == pat.count("/")
+                                          for pat in patterns)]
+    assert files and not missed, f"add to [tool.setuptools.package-data]: {missed}"

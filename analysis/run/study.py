@@ -105,6 +105,17 @@ def _show_saved(folder: Path, name: str, entry: Mapping[str, Any]) -> None:
         display(Image(filename=str(folder / png), width=900))
 
 
+def _source_digest(func: Callable[..., Any]) -> str:
+    """Return a digest of the source file of ``func``'s module ('' when it has none)."""
+    try:
+        path = inspect.getsourcefile(func)
+    except TypeError:  # a builtin or a C function
+        path = None
+    if not path or not Path(path).is_file():
+        return ""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
 def _code_digest() -> str:
     """Return a digest of the statistics' source: a code change invalidates cached results."""
     digest = hashlib.sha256()
@@ -715,7 +726,8 @@ class Study:
             extra = {"clusters": self.clusters} if reposts_once else {}
             return analysis(docs, self.counts, group_col=self.group_col, **extra, **options)
 
-        settings = {**options, "tokens": tokens, "reposts_once": reposts_once}
+        settings = {**options, "tokens": tokens, "reposts_once": reposts_once,
+                    "source": _source_digest(analysis)}  # a change to its code recomputes
         result = self._cached(name, settings, compute) if cache else compute()
         self._record(name, _function=analysis, **options)
         return result
