@@ -729,7 +729,7 @@ class Study:
         settings = {**options, "tokens": tokens, "reposts_once": reposts_once,
                     "source": _source_digest(analysis)}  # a change to its code recomputes
         result = self._cached(name, settings, compute) if cache else compute()
-        self._record(name, _function=analysis, **options)
+        self._record(name, _function=analysis, reposts_once=reposts_once, **options)
         return result
 
     def new_words(self, **options: Any) -> pd.DataFrame:
