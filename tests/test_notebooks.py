@@ -12,7 +12,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from analysis.core.config import NOTEBOOKS_DIR, SEEDS_DIR
+from analysis.core.config import NOTEBOOKS_DIR
 from analysis.run.runner import run_notebooks
 
 from .conftest import FIXTURES
@@ -27,7 +27,14 @@ FIGURES = {
     "04_timelines": ["04_timeline"],
     "05_similarity": ["05_similarity"],
     "06_phrases": ["06_phrase_diffusion"],
+    "07_topics": ["07_topic_sweep", "07_topic_terms", "07_topic_contrasts", "07_topic_time"],
+    "08_collocations": ["08_collocations"],
+    "09_cowords": ["09_cowords"],
+    "10_dictionary": ["10_category_rates", "10_category_periods"],
+    "11_explorer": [],  # writes a page, not a figure: PAGES
 }
+# notebook -> the other files it must write, each with a manifest entry
+PAGES = {"11_explorer": ["11_explorer.html"]}
 PRESENT = [b.stem for b in sorted(NOTEBOOKS_DIR.glob("*.ipynb"))]
 MINI = FIXTURES / "mini_corpus"
 
@@ -82,6 +89,17 @@ def test_mini_run_with_other_parameters(mini_run, book):
     for name in FIGURES[book]:
         assert (out / f"{name}.png").is_file() and (out / f"{name}.svg").is_file()
         assert not (out / f"{name}.pdf").exists(), "formats=['png', 'svg'] must skip pdf"
+
+
+@pytest.mark.parametrize("book", sorted(PAGES))
+def test_runs_write_every_page_with_its_manifest_entry(seed_run, mini_run, book):
+    for out, results in (seed_run, mini_run):
+        assert results[book].status == "ok", results[book].error
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        for file in PAGES[book]:
+            name = Path(file).stem
+            assert (out / file).stat().st_size > 0, file
+            assert file in manifest[name]["files"] and manifest[name]["corpus"]["n_docs"] >= 4
 
 
 def test_seed_overview_counts(seed_run):

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import logging
 import re
 import warnings
-from pathlib import Path
 
 import jieba
 import jieba.finalseg

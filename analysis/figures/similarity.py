@@ -107,8 +107,12 @@ def plot_similarity_heatmap(
             for (i, j), v in np.ndenumerate(ordered):
                 if i == j:
                     continue
-                text = f"{v:.2f}" if widths is None else f"{v:.2f}\n±{widths[i, j]:.2f}" \
-                    if np.isfinite(widths[i, j]) else f"{v:.2f}\nn=1"  # no interval for one document
+                if widths is None:
+                    text = f"{v:.2f}"
+                elif np.isfinite(widths[i, j]):
+                    text = f"{v:.2f}\n±{widths[i, j]:.2f}"
+                else:  # no interval: a group of one document
+                    text = f"{v:.2f}\nn=1"
                 heat.text(j, i, text, ha="center", va="center", fontsize=5.5 if n > 8 else 6,
                           linespacing=0.9, color="white" if v < middle else "black")
         fig.colorbar(image, ax=heat, label=f"{value} (cosine)", shrink=0.8)

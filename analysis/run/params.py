@@ -29,6 +29,7 @@ from ..core.config import LAB_FIGURES_DIR, SEEDS_DIR
 from ..core.dates import as_date
 from ..core.engines import ENGINES, check_engine
 from ..core.errors import AnalysisError
+from ..stats.coding import dictionary_parameter
 from ..stats.events import event_sets, events_path
 
 __all__ = ["FORMATS", "PARAMETERS", "SHARED", "StudyParams", "check_parameter",
@@ -227,6 +228,20 @@ PARAMETERS: dict[str, _Param] = {
         _int(1)(n, k) for k in (v if isinstance(v, list) and v else [v])],
         "topics drawn over time (numbers)"),
     # --- 08_collocations, 09_cowords, 10_dictionary: add entries below this line ---
+    "window": _Param(_int(1, 10), "collocations: pairs of tokens at most this many apart in "
+                                  "a sentence (adjacent pairs always scored too)"),
+    "score": _Param(_choice("log_dice", "g2", "mi", "t_score"),
+                    "collocations: the association score that ranks the pairs"),
+    "n_candidates": _Param(_int(1), "multi-word candidates shown for the user dictionary"),
+    "unit": _Param(_choice("sentence", "document"), "co-words: where two terms must meet"),
+    "edge_weight": _Param(_choice("jaccard", "ochiai", "association"),
+                          "co-words: the edge weight that ranks the pairs"),
+    "max_terms": _Param(_int(2, 1000), "co-words: candidate terms per group (the most widespread)"),
+    "edge_stability": _Param(_real(0, 1), "co-words: share of bootstrap resamples that keep an "
+                                          "edge for it to be drawn solid"),
+    "dictionary": _Param(dictionary_parameter, "coding dictionary: a shipped name or a YAML file"),
+    "kwic_category": _Param(_text(True), "category whose hits are shown in context; None: the "
+                                         "category of the first hit"),
     # --- the term explorer: add entries below this line ---
     "explorer_terms": _Param(_int(2), "terms per view of the explorer"),
     "explorer_groups": _Param(_int(2), "largest groups the explorer compares (rest and pairs)"),

@@ -8,8 +8,11 @@ documents; :mod:`.events` reads dated events. Each returns a tidy table whose
 group column is named as given and recorded in ``table.attrs["group_col"]``.
 """
 
+from .coding import apply_dictionary, coding_kwic, coding_segmenter, load_coding_dictionary
+from .collocations import collocations, multiword_candidates
 from .counts import TermCounts, corpus_counts, count_tokens, term_counts
 from .duplicates import drop_near_duplicates, duplicate_clusters, near_duplicates
+from .cowords import cowords
 from .events import load_events
 from .keyness import benjamini_hochberg, keyness, log_likelihood, log_ratio
 from .kwic import kwic
@@ -24,6 +27,13 @@ from .similarity import (
 )
 from .tfidf import tfidf, top_terms, unit_counts
 from .timeline import first_appearance, keyword_timeline
+from .topics import (
+    fit_topics,
+    label_topics,
+    strongest_contrasts,
+    topic_documents,
+    topic_sweep,
+)
 
 __all__ = ["TermCounts", "benjamini_hochberg", "bootstrap_similarity", "corpus_counts",
            "count_tokens", "documents_per_period", "drop_near_duplicates",
@@ -32,3 +42,7 @@ __all__ = ["TermCounts", "benjamini_hochberg", "bootstrap_similarity", "corpus_c
            "near_duplicates", "nearest_neighbours", "pairs_once", "phrase_summary", "provenance_table",
            "report_summary", "shared_phrases", "similarity_matrix", "term_counts", "tfidf",
            "top_terms", "unit_counts"]
+__all__ += ["fit_topics", "label_topics", "strongest_contrasts", "topic_documents",
+            "topic_sweep"]
+__all__ += ["apply_dictionary", "coding_kwic", "coding_segmenter", "collocations", "cowords",
+            "load_coding_dictionary", "multiword_candidates"]
