@@ -116,11 +116,12 @@ def plot_similarity_heatmap(
                 heat.text(j, i, text, ha="center", va="center", fontsize=5.5 if n > 8 else 6,
                           linespacing=0.9, color="white" if v < middle else "black")
         fig.colorbar(image, ax=heat, label=f"{value} (cosine)", shrink=0.8)
+        # a narrow figure (few groups) takes one part a line, so the title is never clipped
         caption = f"{value}, clustered by {method} linkage on 1 - {value}"
         if half is not None:
-            caption += "; ± half the interval"
+            caption += ("; " if size >= 4.5 else "\n") + "± half the interval"
             if np.isnan(half.to_numpy(dtype=float)[~np.eye(n, dtype=bool)]).any():
                 caption += "\nn=1: no interval, a group of one document"
-        top.set_title(caption)
+        top.set_title(caption, fontsize=8)
         note_left_out(fig, left_out, len(present))
     return fig
