@@ -121,6 +121,8 @@ def plot_keyness(
             colors = np.where(shown["direction"] == "over", "#b2182b", "#2166ac")
             ax.barh(np.arange(len(shown)), shown["log_ratio"], color=colors)
             ax.set_yticks(np.arange(len(shown)), labels=list(shown["term"]))
+            # one bar height in every panel, bars from the top (the first row is at the bottom)
+            ax.set_ylim(len(shown) - 0.5 - (n + n // 2), len(shown) - 0.5)
             for y, (x, f) in enumerate(zip(shown["log_ratio"], shown["freq_target"])):
                 # over-used: at the end of the bar; under-used: right of the zero line,
                 # clear of the term labels whatever the bar's length

@@ -280,6 +280,10 @@ class Study:
         self._given = {"institutions": institutions, "date_from": date_from, "date_to": date_to,
                        "group_col": group_col, "aliases": self.params.aliases,
                        "userdict": self.params.userdict,
+                       # how a table was read: which column held what, how dates were written
+                       **{name: getattr(self.params, name) for name in (
+                           "text_col", "title_col", "date_col", "institution_col", "id_col",
+                           "date_format")},
                        **extra}  # recorded as given
         self.records: list[dict[str, Any]] = []
         cache = self.params.cache_dir
