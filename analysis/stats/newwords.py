@@ -179,25 +179,41 @@ def new_word_candidates(
                          codes[np.minimum(end, len(codes) - 1)].astype(np.int64), -1)
         left_h = _entropy(occ_h, before).reindex(uniq).to_numpy()
         right_h = _entropy(occ_h, after).reindex(uniq).to_numpy()
-        free = (left_h >= min_entropy) & (right_h >= min_entropy)
-        where = pd.Series(piece[occ]).groupby(occ_h).agg(lambda c: np.unique(c.to_numpy()))
-        for i in np.flatnonzero(free):
+        free = np.flatnonzero((left_h >= min_entropy) & (right_h >= min_entropy))
+        if not len(free):
+            continue
+        # the distinct clauses of each free candidate: sorted (hash, clause) pairs, split
+        keep = np.isin(occ_h, uniq[free])
+        hs, cs = occ_h[keep], piece[occ[keep]].astype(np.int64)
+        order = np.lexsort((cs, hs))
+        hs, cs = hs[order], cs[order]
+        first = np.r_[True, (hs[1:] != hs[:-1]) | (cs[1:] != cs[:-1])]
+        hs, cs = hs[first], cs[first]
+        cuts = np.flatnonzero(hs[1:] != hs[:-1]) + 1
+        where = dict(zip(hs[np.r_[0, cuts]].tolist(), np.split(cs, cuts)))
+        for i in free:
             word = codes[pos[i]:pos[i] + length].tobytes().decode("utf-32-le")
             rows.append((word, int(n[i]), float(pmi[i]), float(left_h[i]), float(right_h[i]),
-                         int(piece[pos[i]]), where[uniq[i]]))
+                         int(piece[pos[i]]), where[int(uniq[i])]))
     table = pd.DataFrame(rows, columns=["word", "count", "pmi", "left_entropy",
                                         "right_entropy", "clause", "clauses"])
     table = table[[_plain(w) for w in table["word"]]] if len(table) else table
-    pieces = [_cut_in_context(w, [distinct[c] for c in clauses[:_CONTEXTS]], segmenter)
-              for w, clauses in zip(table["word"], table["clauses"])]
-    table = table.assign(pieces=[" ".join(p) if p else "" for p in pieces])
-    table = table[[p is not None and len(p) > 1 and any(len(x) == 1 for x in p)
-                   and not segmenter.known(w) for p, w in zip(pieces, table["word"])]]
     table = table.assign(score=table["count"] * np.minimum(table["left_entropy"],
                                                            table["right_entropy"]))
     table = table.sort_values(["score", "word"], ascending=[False, True], kind="stable")
-    if top is not None:
-        table = table.head(top)
+    # cutting a candidate in its clauses is the slow step: go down the ranking and stop
+    # once ``top`` candidates pass (the order does not depend on the cuts)
+    kept, cut = [], []
+    for row, word, clauses in zip(range(len(table)), table["word"], table["clauses"]):
+        if top is not None and len(kept) >= top:
+            break
+        if segmenter.known(word):
+            continue
+        pieces = _cut_in_context(word, [distinct[c] for c in clauses[:_CONTEXTS]], segmenter)
+        if pieces is not None and len(pieces) > 1 and any(len(x) == 1 for x in pieces):
+            kept.append(row)
+            cut.append(" ".join(pieces))
+    table = table.iloc[kept].assign(pieces=cut)
     table = table.assign(
         n_docs=[int(len(np.unique(doc_of[np.isin(clause_of, c)]))) for c in table["clauses"]],
         example=[distinct[c] for c in table["clause"]])

@@ -52,6 +52,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ..core.engines import default_jobs, map_in_pool
 from ..core.errors import AnalysisError, check_choice, check_column, check_number
 from .counts import TermCounts, normalize_rows, pool_rows
 from .duplicates import drop_near_duplicates
@@ -65,6 +66,10 @@ __all__ = [
     "pairs_once",
     "similarity_matrix",
 ]
+
+#: Resamples x stored counts above which the bootstrap runs on worker processes
+#: (forking costs about 0.1 s; a resample of 20,000 documents about 0.1 s).
+_PARALLEL_WORK = 50_000_000
 
 SIMILARITY_COLUMNS = ("group_a", "group_b", "similarity", "n_docs_a", "n_docs_b")
 SMALL_GROUP = 10
@@ -380,11 +385,20 @@ def bootstrap_similarity(
     sizes = np.bincount(prep.codes)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     rng = np.random.default_rng(random_state)
-    reps = np.empty((n_boot, *point.shape))
-    for i in range(n_boot):
-        draw = starts[prep.codes[order]] + rng.integers(0, sizes[prep.codes[order]])
-        weights = np.bincount(order[draw], minlength=n_docs).astype(float)
-        reps[i] = _cosines(prep, weights, pooling)
+    # the resamples are drawn here, in order (the same draws however they are computed),
+    # then their cosines are computed in batches on the worker processes
+    draws = np.stack([starts[prep.codes[order]] + rng.integers(0, sizes[prep.codes[order]])
+                      for _ in range(n_boot)]).astype(np.int32)
+
+    def batch(rows: range) -> np.ndarray:
+        return np.stack([_cosines(prep, np.bincount(order[draws[i]], minlength=n_docs)
+                                  .astype(float), pooling) for i in rows])
+
+    jobs = default_jobs() if n_boot * prep.tf.nnz >= _PARALLEL_WORK else 1
+    step = -(-n_boot // max(1, 4 * jobs))
+    reps = np.concatenate(list(map_in_pool(batch, [range(i, min(i + step, n_boot))
+                                                   for i in range(0, n_boot, step)],
+                                           n_jobs=jobs)))
     tail = (1 - ci) / 2
     low, high = np.quantile(reps, tail, axis=0), np.quantile(reps, 1 - tail, axis=0)
     bias = reps.mean(axis=0) - point
