@@ -134,6 +134,21 @@ def test_mini_keyness_table_has_counts_and_q_values(mini_run):
     assert (table["freq_target"] + table["freq_reference"] >= 2).all()
 
 
+def test_the_manifest_names_no_path_of_this_clone(seed_run):
+    """Paths the runner resolved (events, corpus) are recorded relative to the project.
+
+    The manifest and the figure keys must read the same in every clone of the
+    project, or a fresh clone's seed run differs from the committed figures/.
+    """
+    from analysis.core.config import PROJ_ROOT
+
+    out, _ = seed_run
+    manifest = (out / "manifest.json").read_text(encoding="utf-8")
+    assert str(PROJ_ROOT) not in manifest
+    params = json.loads(manifest)["04_timeline"]["params"]
+    assert params["events"] == "analysis/data/events/covid19-education.yaml"
+
+
 def test_seed_run_reproduces_the_committed_figures_byte_for_byte(seed_run):
     """A fresh run on seeds/ gives exactly the files committed in figures/."""
     from analysis.core.config import FIGURES_DIR

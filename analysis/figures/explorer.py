@@ -99,8 +99,7 @@ import re
 import warnings
 import zlib
 from collections.abc import Mapping
-from datetime import date, datetime
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -114,7 +113,7 @@ from ..stats.keyness import keyness
 from ..stats.overview import FREQS, choose_freq
 from ..stats.timeline import keyword_timeline
 from .fonts import cjk_font_path
-from .save import MANIFEST, package_versions, read_manifest
+from .save import MANIFEST, git_state, package_versions, portable, read_manifest
 
 __all__ = ["EXPLORER_TABLES", "explorer_data", "explorer_html", "methods_text",
            "save_explorer", "show_explorer"]
@@ -745,8 +744,8 @@ def explorer_html(
                             f"got {type(title).__name__}.")
     bulk_text = json.dumps(bulk, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
                            allow_nan=False)
-    meta = {"title": title, "settings": _jsonable(settings),
-            "corpus": _jsonable(dict(corpus or {})), "params": _jsonable(_recorded(params)),
+    meta = {"title": title, "settings": portable(settings),
+            "corpus": portable(dict(corpus or {})), "params": portable(_recorded(params)),
             "versions": package_versions()}
     script, style = _asset("explorer.js"), _asset("explorer.css")
     chars = set(bulk_text) | set(json.dumps(meta, ensure_ascii=False)) | set(script) | \
@@ -779,45 +778,6 @@ _NOT_RECORDED = ("output_dir", "cache_dir", "formats", "engine", "scheduler")
 
 def _recorded(params: Mapping[str, Any] | None) -> dict[str, Any]:
     return {k: v for k, v in dict(params or {}).items() if k not in _NOT_RECORDED}
-
-
-def _jsonable(value: Any) -> Any:
-    """Turn parameters into JSON values that do not depend on the machine (as figures do)."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (set, frozenset)):
-        return sorted((_jsonable(v) for v in value), key=str)
-    if isinstance(value, (list, tuple, np.ndarray, pd.Index, pd.Series)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, PurePath):
-        path = Path(value).resolve()
-        return path.relative_to(PROJ_ROOT).as_posix() if path.is_relative_to(PROJ_ROOT) \
-            else str(value)
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    return value if isinstance(value, (str, int, float, bool)) else str(value)
-
-
-def _git_state() -> dict[str, Any]:
-    import subprocess
-
-    def git(*args: str) -> str | None:
-        try:
-            done = subprocess.run(["git", *args], cwd=PROJ_ROOT, capture_output=True, text=True,
-                                  timeout=30, check=True)
-        except (OSError, subprocess.SubprocessError):
-            return None
-        return done.stdout.strip()
-
-    commit = git("rev-parse", "HEAD")
-    status = git("status", "--porcelain") if commit else None
-    return {"git_commit": commit, "git_dirty": None if status is None else bool(status)}
 
 
 def save_explorer(
@@ -883,9 +843,9 @@ def save_explorer(
         "data": None if data is None else {"file": f"{name}.csv", "rows": len(data),
                                            "columns": [str(c) for c in data.columns]},
         "bytes": len(page.encode("utf-8")),
-        "params": _jsonable(_recorded(params)), "corpus": _jsonable(dict(corpus or {})) or None,
+        "params": portable(_recorded(params)), "corpus": portable(dict(corpus or {})) or None,
         "versions": package_versions(),
-        **(_git_state() if record_commit else {"git_commit": None, "git_dirty": None}),
+        **(git_state() if record_commit else {"git_commit": None, "git_dirty": None}),
     }
     path = folder / MANIFEST
     with file_lock(path):  # as analysis.figures.save writes a figure's entry

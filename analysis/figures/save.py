@@ -50,8 +50,8 @@ from ..corpus.fingerprint import corpus_fingerprint
 from .fonts import check_figure_fonts
 from .style import SVG_HASHSALT
 
-__all__ = ["FORMATS", "MANIFEST", "package_versions", "read_manifest", "save_figure",
-           "saved_entry"]
+__all__ = ["FORMATS", "MANIFEST", "git_state", "package_versions", "portable", "read_manifest",
+           "save_figure", "saved_entry"]
 
 FORMATS = ("png", "svg", "pdf")
 MANIFEST = "manifest.json"
@@ -89,7 +89,7 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def _git_state() -> dict[str, Any]:
+def git_state() -> dict[str, Any]:
     """Return the HEAD commit of the project and whether the tree is dirty (None outside git)."""
     def git(*args: str) -> str | None:
         try:
@@ -104,16 +104,24 @@ def _git_state() -> dict[str, Any]:
     return {"git_commit": commit, "git_dirty": None if status is None else bool(status)}
 
 
-def _jsonable(value: Any) -> Any:
-    """Turn parameters into JSON values that do not depend on the machine."""
+def portable(value: Any) -> Any:
+    """Turn parameters into JSON values that do not depend on the machine.
+
+    Paths inside the project (given as paths or, as the runner passes them,
+    as absolute text) become relative to it, so a manifest and the cache keys
+    read the same in every clone; dates become ISO text; NaN and infinities
+    become None.
+    """
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): portable(v) for k, v in value.items()}
     if isinstance(value, (set, frozenset)):
-        return sorted((_jsonable(v) for v in value), key=str)
+        return sorted((portable(v) for v in value), key=str)
     if isinstance(value, (list, tuple, np.ndarray, pd.Index, pd.Series)):
-        return [_jsonable(v) for v in value]
+        return [portable(v) for v in value]
+    if isinstance(value, str) and os.path.isabs(value) and Path(value).exists():
+        value = Path(value)  # a path the runner resolved (events, aliases ...) as text
     if isinstance(value, PurePath):
         path = Path(value).resolve()
         inside = path.is_relative_to(PROJ_ROOT)
@@ -122,7 +130,7 @@ def _jsonable(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, np.generic):
         value = value.item()
-    if isinstance(value, float) and value != value:
+    if isinstance(value, float) and not np.isfinite(value):
         return None
     return value if isinstance(value, (str, int, float, bool)) else str(value)
 
@@ -285,12 +293,12 @@ def save_figure(
         "data": None if data is None else {"file": f"{name}.csv", "rows": len(data),
                                            "columns": [str(c) for c in data.columns]},
         "size_mm": [round(v * 25.4, 1) for v in fig.get_size_inches()], "dpi": dpi,
-        "fonts": fonts, "params": _jsonable(dict(params or {})),
+        "fonts": fonts, "params": portable(dict(params or {})),
         "corpus": None if corpus is None else dict(corpus) if isinstance(corpus, Mapping)
         else corpus_fingerprint(corpus, text_col=text_col,
                                 date_col="date" if "date" in corpus else None),
         "versions": package_versions(),
-        **(_git_state() if record_commit else {"git_commit": None, "git_dirty": None}),
+        **(git_state() if record_commit else {"git_commit": None, "git_dirty": None}),
         **({"key": key} if key is not None else {}),
     }
     _update_manifest(folder, name, entry)

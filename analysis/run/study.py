@@ -43,7 +43,7 @@ from ..corpus.fingerprint import corpus_fingerprint
 from ..corpus.load import load_corpus
 from ..corpus.select import select_documents
 from ..figures.fonts import font_cache_dir
-from ..figures.save import package_versions, save_figure, saved_entry
+from ..figures.save import package_versions, portable, save_figure, saved_entry
 from ..figures.style import group_styles
 from ..stats import duplicates as _duplicates_module
 from ..stats.aliases import flag_names, group_aliases, read_aliases
@@ -804,8 +804,8 @@ class Study:
             return self.save(plot(table, **options), name, data=data, params=params, key=key)
 
     def _record_params(self, params: Mapping[str, Any] | None) -> dict[str, Any]:
-        return {"corpus_dir": self.params.corpus_dir, "metadata": self.params.metadata,
-                **self._given, **dict(params or {})}
+        return portable({"corpus_dir": self.params.corpus_dir, "metadata": self.params.metadata,
+                         **self._given, **dict(params or {})})
 
     def save(self, fig: Figure, name: str, *, data: pd.DataFrame | None = None,
              params: Mapping[str, Any] | None = None, key: str | None = None) -> SavedFigure:

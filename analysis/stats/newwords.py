@@ -65,14 +65,25 @@ def _hashes(codes: np.ndarray, piece: np.ndarray, length: int
     return starts, h
 
 
-def _entropy(keys: np.ndarray, neighbours: np.ndarray) -> pd.Series:
-    """Return the entropy (bits) of the neighbours of each key; boundaries (-1) all differ."""
+def _entropy(keys: np.ndarray, neighbours: np.ndarray, n_keys: int) -> np.ndarray:
+    """Return the entropy (bits) of the neighbours of each key 0..n_keys-1; boundaries (-1) all differ.
+
+    A (key, character) pair is one int64 (the key above the 21 bits of a code
+    point), so one sort counts them; each boundary is a neighbour of its own.
+    """
     boundary = neighbours < 0
-    neighbours = np.where(boundary, -1 - np.arange(len(neighbours)), neighbours)
-    pairs = pd.DataFrame({"k": keys, "n": neighbours}).value_counts().reset_index(name="c")
-    totals = pairs.groupby("k")["c"].transform("sum")
-    p = pairs["c"] / totals
-    return (-(p * np.log2(p))).groupby(pairs["k"]).sum()
+    pairs = np.sort((keys[~boundary].astype(np.int64) << 21) | neighbours[~boundary])
+    runs = np.flatnonzero(np.r_[True, pairs[1:] != pairs[:-1]]) if len(pairs) else \
+        np.zeros(0, np.int64)
+    c = np.diff(np.r_[runs, len(pairs)]).astype(float)
+    run_keys = pairs[runs] >> 21
+    alone = np.bincount(keys[boundary], minlength=n_keys).astype(float)
+    totals = np.bincount(run_keys, weights=c, minlength=n_keys) + alone
+    p = c / totals[run_keys]
+    entropy = np.bincount(run_keys, weights=-p * np.log2(p), minlength=n_keys)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        edge = np.where(alone > 0, alone / totals * np.log2(totals), 0.0)  # alone x (1/T) log2 T
+    return entropy + edge
 
 
 def new_word_candidates(
@@ -153,12 +164,14 @@ def new_word_candidates(
         hit = at >= 0
         if not hit.any():
             continue
-        starts_hit, h_hit = starts[hit], h[hit]
-        # one position per candidate, to read its text and its parts
-        uniq, first = np.unique(h_hit, return_index=True)
-        pos = starts_hit[first]
-        n = frequent.reindex(uniq).to_numpy().astype(float)
-        pmi = np.full(len(uniq), np.inf)
+        # candidates by id (their row in ``frequent``): no sort of the occurrences
+        starts_hit, cand = starts[hit], at[hit]
+        n_cand = len(frequent)
+        first = np.empty(n_cand, dtype=np.int64)
+        first[cand[::-1]] = np.arange(len(cand) - 1, -1, -1)  # each candidate's first occurrence
+        pos = starts_hit[first]  # one position per candidate, to read its text and its parts
+        n = frequent.to_numpy().astype(float)
+        pmi = np.full(n_cand, np.inf)
         for k in range(1, length):
             _, left = _hashes_at(codes, pos, k)
             _, right = _hashes_at(codes, pos + k, length - k)
@@ -168,39 +181,41 @@ def new_word_candidates(
         strong = pmi >= min_pmi
         if not strong.any():
             continue
-        uniq, pos, n, pmi = uniq[strong], pos[strong], n[strong], pmi[strong]
-        wanted = np.isin(h_hit, uniq)
-        occ, occ_h = starts_hit[wanted], h_hit[wanted]
+        wanted = strong[cand]
+        occ, occ_c = starts_hit[wanted], cand[wanted]
         before = np.where((occ > 0) & (piece[np.maximum(occ - 1, 0)] == piece[occ]),
                           codes[np.maximum(occ - 1, 0)].astype(np.int64), -1)
         end = occ + length
         after = np.where((end < len(codes)) & (piece[np.minimum(end, len(codes) - 1)]
                                                == piece[occ]),
                          codes[np.minimum(end, len(codes) - 1)].astype(np.int64), -1)
-        left_h = _entropy(occ_h, before).reindex(uniq).to_numpy()
-        right_h = _entropy(occ_h, after).reindex(uniq).to_numpy()
-        free = np.flatnonzero((left_h >= min_entropy) & (right_h >= min_entropy))
+        left_h = _entropy(occ_c, before, n_cand)
+        right_h = _entropy(occ_c, after, n_cand)
+        free = np.flatnonzero(strong & (left_h >= min_entropy) & (right_h >= min_entropy))
         if not len(free):
             continue
-        # the distinct clauses of each free candidate: sorted (hash, clause) pairs, split
-        keep = np.isin(occ_h, uniq[free])
-        hs, cs = occ_h[keep], piece[occ[keep]].astype(np.int64)
-        order = np.lexsort((cs, hs))
-        hs, cs = hs[order], cs[order]
-        first = np.r_[True, (hs[1:] != hs[:-1]) | (cs[1:] != cs[:-1])]
-        hs, cs = hs[first], cs[first]
-        cuts = np.flatnonzero(hs[1:] != hs[:-1]) + 1
-        where = dict(zip(hs[np.r_[0, cuts]].tolist(), np.split(cs, cuts)))
+        # the distinct clauses of each free candidate: sorted (candidate, clause) pairs, split
+        keep = np.isin(occ_c, free)
+        cs, clause = occ_c[keep], piece[occ[keep]].astype(np.int64)
+        order = np.lexsort((clause, cs))
+        cs, clause = cs[order], clause[order]
+        distinct_pair = np.r_[True, (cs[1:] != cs[:-1]) | (clause[1:] != clause[:-1])]
+        cs, clause = cs[distinct_pair], clause[distinct_pair]
+        cuts = np.flatnonzero(cs[1:] != cs[:-1]) + 1
+        where = dict(zip(cs[np.r_[0, cuts]].tolist(), np.split(clause, cuts)))
         for i in free:
             word = codes[pos[i]:pos[i] + length].tobytes().decode("utf-32-le")
             rows.append((word, int(n[i]), float(pmi[i]), float(left_h[i]), float(right_h[i]),
-                         int(piece[pos[i]]), where[int(uniq[i])]))
+                         int(piece[pos[i]]), where[int(i)]))
     table = pd.DataFrame(rows, columns=["word", "count", "pmi", "left_entropy",
                                         "right_entropy", "clause", "clauses"])
     table = table[[_plain(w) for w in table["word"]]] if len(table) else table
     table = table.assign(score=table["count"] * np.minimum(table["left_entropy"],
                                                            table["right_entropy"]))
-    table = table.sort_values(["score", "word"], ascending=[False, True], kind="stable")
+    # ties are ties whatever the summation order of the entropies (1e-12 apart)
+    table = table.assign(rank_score=table["score"].round(9))
+    table = table.sort_values(["rank_score", "word"], ascending=[False, True],
+                              kind="stable").drop(columns="rank_score")
     # cutting a candidate in its clauses is the slow step: go down the ranking and stop
     # once ``top`` candidates pass (the order does not depend on the cuts)
     kept, cut = [], []
