@@ -118,6 +118,23 @@ def test_save_records_every_parameter_with_relative_paths(tmp_path):
     assert repr(saved).startswith("saved: demo (demo.png, demo.csv)")
 
 
+def test_a_figure_key_does_not_depend_on_where_the_project_is(tmp_path):
+    """Paths inside the project (absolute text, Path, table attrs) key a figure as relative."""
+    from analysis.core.config import PROJ_ROOT
+    from analysis.figures.tfidf import plot_top_terms
+
+    study = Study(SEEDS_DIR, output_dir=tmp_path, formats=["png"], cache_dir=tmp_path / "c")
+    table = study.top_terms(study.tfidf(), n=2)
+    relative = "analysis/data/events/covid19-education.yaml"
+    keys = []
+    for path in (relative, str(PROJ_ROOT / relative), PROJ_ROOT / relative):
+        table.attrs["source"] = path
+        saved = study.figure("demo", plot_top_terms, table, params={"events": path})
+        keys.append(saved.entry["key"])
+        assert saved.entry["params"]["events"] == relative
+    assert keys[0] == keys[1] == keys[2]
+
+
 def _legend_styles(fig) -> dict[str, tuple]:
     """Label -> (RGBA colour, marker) of every legend entry in a figure."""
     from matplotlib.colors import to_rgba

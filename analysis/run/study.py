@@ -140,14 +140,14 @@ def _digest(value: Any) -> str:
     """Return a stable text for what a figure is drawn from (tables by their content)."""
     if isinstance(value, pd.DataFrame):
         text = value.to_csv(index=False, lineterminator="\n")
-        return hashlib.sha256((text + json.dumps(value.attrs, sort_keys=True, default=str,
-                                                 ensure_ascii=False)).encode()).hexdigest()
+        attrs = json.dumps(portable(value.attrs), sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha256((text + attrs).encode()).hexdigest()
     if isinstance(value, Mapping):
         return json.dumps({str(k): _digest(v) for k, v in sorted(value.items(),
                                                                   key=lambda kv: str(kv[0]))})
     if isinstance(value, (list, tuple)):
         return json.dumps([_digest(v) for v in value])
-    return json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
+    return json.dumps(portable(value), sort_keys=True, default=str, ensure_ascii=False)
 
 
 @dataclass(frozen=True)
