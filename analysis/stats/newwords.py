@@ -30,9 +30,15 @@ Shih 1990 for association, Jin & Tanaka-Ishii 2006 for branching entropy):
   学院, 学院 + 党委) are a compound, not a new word. ``score = count * min(left, right entropy)`` ranks them.
 - The search reads at most ``max_chars`` characters (documents taken in a
   seeded random order): discovery needs frequent words, which a sample finds.
+  Measured on 20,000 generated documents (21 M characters): 5 M characters
+  took 2.4 s, 10 M 5.1 s, 20 M 17.3 s; the top 20 of a 5 M or a 10 M sample
+  shared 16 words with the top 20 of 20 M, and the shared corpus (4.8 M
+  characters, read whole) gives the same top 20 as before.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
@@ -52,17 +58,22 @@ _FUNCTION = frozenset("的了在是和与及等为对于把被也都就而并或
                       "日月年号次名位个届项支批篇场家件种级班好已")
 
 
-def _hashes(codes: np.ndarray, piece: np.ndarray, length: int
-            ) -> tuple[np.ndarray, np.ndarray]:
-    """Return the start positions of runs of ``length`` inside one clause, and their hashes."""
-    n = len(codes) - length + 1
-    if n <= 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.uint64)
-    starts = np.flatnonzero(piece[:n] == piece[length - 1:length - 1 + n])
-    h = np.zeros(len(starts), dtype=np.uint64)
-    for j in range(length):
-        h = h * _BASE + codes[starts + j].astype(np.uint64)
-    return starts, h
+def _runs(codes: np.ndarray, piece: np.ndarray, max_len: int
+          ) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """Yield, for each length 1..``max_len``, the starts of runs inside one clause and their hashes.
+
+    The hash of a run of ``length`` at every position is the hash of the run
+    one shorter times a base plus the next code point (the same polynomial as
+    :func:`_hashes_at`), made with slices: one pass over the text per length.
+    """
+    full = codes.astype(np.uint64)
+    for length in range(1, max_len + 1):
+        if length > 1:
+            if len(full) <= 1:
+                return
+            full = full[:-1] * _BASE + codes[length - 1:].astype(np.uint64)
+        starts = np.flatnonzero(piece[:len(full)] == piece[length - 1:])
+        yield length, starts, full[starts]
 
 
 def _entropy(keys: np.ndarray, neighbours: np.ndarray, n_keys: int) -> np.ndarray:
@@ -95,7 +106,7 @@ def new_word_candidates(
     max_len: int = 4,
     min_pmi: float = 3.0,
     min_entropy: float = 2.0,
-    max_chars: int = 20_000_000,
+    max_chars: int = 5_000_000,
     top: int | None = 200,
     random_state: int = 0,
 ) -> pd.DataFrame:
@@ -117,7 +128,7 @@ def new_word_candidates(
         Cohesion threshold (bits).
     min_entropy : float, default 2.0
         Branching entropy threshold on each side (bits).
-    max_chars : int, default 20,000,000
+    max_chars : int, default 5,000,000
         Characters read at most (see the module notes).
     top : int, optional
         Best candidates kept; None keeps all.
@@ -152,15 +163,20 @@ def new_word_candidates(
     codes, piece, _ = code_points(distinct)
     total = float(len(codes))
     counts: dict[int, pd.Series] = {}
-    for length in range(1, max_len + 1):
-        _, h = _hashes(codes, piece, length)
-        counts[length] = pd.Series(h).value_counts()
     rows = []
-    for length in range(2, max_len + 1):
-        starts, h = _hashes(codes, piece, length)
-        frequent = counts[length]
-        frequent = frequent[frequent >= min_count]
-        at = pd.Index(frequent.index).get_indexer(h)
+    # one pass per length: count its runs, then test the frequent ones (their parts,
+    # shorter runs, are counted by then)
+    for length, starts, h in _runs(codes, piece, max_len):
+        ids, uniq = pd.factorize(h)
+        n_runs = np.bincount(ids, minlength=len(uniq))
+        counts[length] = pd.Series(n_runs, index=uniq)
+        if length == 1:
+            continue
+        kept = np.flatnonzero(n_runs >= min_count)
+        frequent = pd.Series(n_runs[kept], index=uniq[kept])
+        row_of = np.full(len(uniq), -1, dtype=np.int64)
+        row_of[kept] = np.arange(len(kept))
+        at = row_of[ids]
         hit = at >= 0
         if not hit.any():
             continue
