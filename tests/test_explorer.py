@@ -271,6 +271,35 @@ def test_save_writes_the_page_and_a_manifest_entry(page, tmp_path):
         save_explorer(page, "../x", output_dir=tmp_path)
 
 
+def test_study_builds_the_page_once_per_content(data, tmp_path, monkeypatch):
+    """A rerun from the same tables reads the saved page; new tables build it again."""
+    from analysis import Study
+    from analysis.core.config import SEEDS_DIR
+    from analysis.run import study as study_module
+
+    study = Study(SEEDS_DIR, output_dir=tmp_path, formats=["png"], cache_dir=tmp_path / "c")
+    built = []
+    real = study_module.explorer_html
+
+    def counting(*args, **kwargs):
+        built.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(study_module, "explorer_html", counting)
+    first = study.explorer(data, "demo")
+    entry = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))["demo"]
+    again = study.explorer(data, "demo")
+    assert len(built) == 1 and again.data == first.data and entry["key"]
+    changed = {**data, "points": data["points"].iloc[:-1]}
+    study.explorer(changed, "demo")
+    assert len(built) == 2
+    (tmp_path / "demo.html").write_text("<!DOCTYPE html>damaged", encoding="utf-8")
+    study.explorer(changed, "demo")  # a damaged file is built again, not shown
+    assert len(built) == 3
+    with pytest.raises(AnalysisError, match="'data' parameter of Study.explorer"):
+        study.explorer(data["points"], "demo")
+
+
 def test_inline_view_is_a_sandboxed_frame(page):
     shown = show_explorer(page, path="figures/11_explorer.html").data
     assert shown.startswith('<iframe class="analysis-explorer"')

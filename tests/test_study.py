@@ -135,6 +135,21 @@ def test_a_figure_key_does_not_depend_on_where_the_project_is(tmp_path):
     assert keys[0] == keys[1] == keys[2]
 
 
+def test_a_table_keys_a_figure_by_its_values_not_how_pandas_holds_them():
+    """A table read back from the results cache (str columns) keys a figure as the fresh one
+    (object columns) did; a changed value or column changes the key."""
+    from analysis.run.study import _digest
+
+    fresh = pd.DataFrame({"term": pd.Series(["疫情", "防控"], dtype=object), "n": [3, 1]})
+    cached = fresh.astype({"term": "str"})
+    assert _digest(fresh) == _digest(cached)
+    assert _digest(fresh) != _digest(fresh.assign(n=[3, 2]))
+    assert _digest(fresh) != _digest(fresh.assign(n=[3.0, 1.0]))
+    assert _digest(fresh) != _digest(fresh.rename(columns={"n": "count"}))
+    listed = fresh.assign(pieces=[["疫", "情"], ["防控"]])  # cells pandas cannot hash
+    assert _digest(listed) != _digest(listed.assign(pieces=[["疫情"], ["防控"]]))
+
+
 def _legend_styles(fig) -> dict[str, tuple]:
     """Label -> (RGBA colour, marker) of every legend entry in a figure."""
     from matplotlib.colors import to_rgba

@@ -105,7 +105,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.config import DATA_DIR, FIGURES_DIR, PROJ_ROOT
+from ..core.config import DATA_DIR, FIGURES_DIR
 from ..core.errors import AnalysisError, check_choice, check_column, check_number
 from ..core.io import file_lock, write_text
 from ..stats.counts import TermCounts, counts_of
@@ -772,12 +772,12 @@ def explorer_html(
 
 # -- saving and showing -------------------------------------------------------
 
-_NOT_RECORDED = ("output_dir", "cache_dir", "formats", "engine", "scheduler")
+UNRECORDED_PARAMS = ("output_dir", "cache_dir", "formats", "engine", "scheduler")
 """Parameters that do not change the page: where it goes and how the work was done."""
 
 
 def _recorded(params: Mapping[str, Any] | None) -> dict[str, Any]:
-    return {k: v for k, v in dict(params or {}).items() if k not in _NOT_RECORDED}
+    return {k: v for k, v in dict(params or {}).items() if k not in UNRECORDED_PARAMS}
 
 
 def save_explorer(
@@ -789,6 +789,7 @@ def save_explorer(
     params: Mapping[str, Any] | None = None,
     corpus: Mapping[str, Any] | None = None,
     record_commit: bool | None = None,
+    key: str | None = None,
 ) -> dict[str, Any]:
     """Write the explorer page (and the points it shows as CSV) with a manifest entry.
 
@@ -810,6 +811,10 @@ def save_explorer(
         The corpus fingerprint (``study.fingerprint``).
     record_commit : bool, optional
         Record the git commit; default only when ``ANALYSIS_RECORD_COMMIT=1``.
+    key : str, optional
+        A digest of what made the page, recorded so that a rerun from the same
+        inputs can keep it (:func:`analysis.figures.save.saved_entry`,
+        :meth:`analysis.run.Study.explorer`).
 
     Returns
     -------
@@ -846,6 +851,7 @@ def save_explorer(
         "params": portable(_recorded(params)), "corpus": portable(dict(corpus or {})) or None,
         "versions": package_versions(),
         **(git_state() if record_commit else {"git_commit": None, "git_dirty": None}),
+        **({} if key is None else {"key": key}),
     }
     path = folder / MANIFEST
     with file_lock(path):  # as analysis.figures.save writes a figure's entry
