@@ -127,7 +127,9 @@ def test_cli_missing_corpus_exits_2():
 def test_failing_cell_is_named_and_others_still_run(tmp_path):
     books = tmp_path / "books"
     books.mkdir()
-    for name, source in [("01_fails", "raise ValueError('planted failure')"), ("02_works", "x = 1")]:
+    for name, source in [("01_fails", "raise ValueError('planted failure')"),
+                         ("02_works", "x = 1"),
+                         ("03_speaks", "import os; os.write(2, b'kernel says this\\n')")]:
         nb = nbformat.v4.new_notebook()
         params = nbformat.v4.new_code_cell("output_dir = None")
         params.metadata["tags"] = ["parameters"]
@@ -135,10 +137,15 @@ def test_failing_cell_is_named_and_others_still_run(tmp_path):
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         nbformat.write(nb, books / f"{name}.ipynb")
     results = run_notebooks(output_dir=tmp_path / "out", notebooks_dir=books, progress=False)
-    assert [(r.notebook, r.status) for r in results] == [("01_fails", "failed"), ("02_works", "ok")]
+    assert [(r.notebook, r.status) for r in results] == [
+        ("01_fails", "failed"), ("02_works", "ok"), ("03_speaks", "ok")]
     assert "ValueError: planted failure" in results[0].error
     assert results[0].error.startswith("cell [")
-    assert (tmp_path / "out" / "notebooks" / "02_works.ipynb").is_file()
+    logs = tmp_path / "out" / "notebooks"
+    assert (logs / "02_works.ipynb").is_file()
+    # a kernel's start-up warning is not kept: nothing else written, no file at all
+    assert not (logs / "02_works.stderr.txt").exists()
+    assert (logs / "03_speaks.stderr.txt").read_text() == "kernel says this\n"
 
 
 def test_param_file_paths_resolve_against_the_callers_folder(tmp_path, monkeypatch):

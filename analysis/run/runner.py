@@ -302,7 +302,8 @@ def run_notebooks(
         address passed to every notebook.
     output_dir : path-like, optional
         Where figures go; executed notebooks go to ``output_dir/notebooks/``
-        (with what each kernel wrote to standard error, ``NAME.stderr.txt``).
+        (with what each kernel wrote to standard error, ``NAME.stderr.txt``, when
+        it wrote more than its start-up warning).
         Default ``params["output_dir"]``, else ``figures/``; given both, they
         must name the same folder.
     only : list of str, optional
@@ -523,6 +524,27 @@ def _stderr_to(path: Path) -> Iterator[None]:
                 os.dup2(saved, 2)
     finally:
         os.close(saved)
+        _drop_known_chatter(path)
+
+
+_CHATTER = (b"Kernel is running over TCP without encryption",)
+"""Lines every kernel writes at start (ipykernel on 127.0.0.1): not news, never kept."""
+
+
+def _drop_known_chatter(path: Path) -> None:
+    """Remove the kernel's start-up warnings from its stderr file; no file when nothing is left."""
+    try:
+        lines = path.read_bytes().splitlines(keepends=True)
+    except OSError:
+        return
+    kept = [line for line in lines if not any(c in line for c in _CHATTER)]
+    try:
+        if not b"".join(kept).strip():
+            path.unlink()
+        elif len(kept) != len(lines):
+            path.write_bytes(b"".join(kept))
+    except OSError:
+        pass
 
 
 def _prune_manifest(folder: Path) -> None:
