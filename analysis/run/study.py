@@ -451,8 +451,10 @@ class Study:
         names; ``names=True`` adds ``name`` (person and place names,
         :func:`analysis.stats.aliases.flag_names`).
         """
-        table = tfidf(self.docs, self.counts, group_col=self.group_col,
-                      clusters=self.clusters, aliases=self.aliases, **options)
+        table = self._cached("tfidf", {**options, "aliases": _digest(self.aliases)},
+                             lambda: tfidf(self.docs, self.counts, group_col=self.group_col,
+                                           clusters=self.clusters, aliases=self.aliases,
+                                           **options))
         self._record("tfidf", **options)
         return flag_names(table, segmenter=self.segmenter) if names else table
 
@@ -481,8 +483,10 @@ class Study:
         Reposts count once in ``n_docs`` and ``dp``; ``alias`` flags the groups'
         names; ``names=True`` adds ``name`` (person and place names).
         """
-        table = keyness(self.docs, self.counts, group_col=self.group_col,
-                        clusters=self.clusters, aliases=self.aliases, **options)
+        table = self._cached("keyness", {**options, "aliases": _digest(self.aliases)},
+                             lambda: keyness(self.docs, self.counts, group_col=self.group_col,
+                                             clusters=self.clusters, aliases=self.aliases,
+                                             **options))
         self._record("keyness", **{"min_freq": 5, "measure": "g2", "alpha": 0.05,
                                    "correction": "fdr_bh", "reference": None, **options})
         return flag_names(table, segmenter=self.segmenter) if names else table
