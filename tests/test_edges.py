@@ -364,10 +364,10 @@ def test_invalid_manifest_stops_the_run_before_any_notebook(tmp_path):
 
 
 def _add_entries(folder: str, prefix: str, n: int) -> None:
-    from analysis.figures.save import _update_manifest
+    from analysis.figures.save import update_manifest
 
     for i in range(n):
-        _update_manifest(Path(folder), f"{prefix}{i:03d}", {"files": {}, "i": i})
+        update_manifest(Path(folder), f"{prefix}{i:03d}", {"files": {}, "i": i})
 
 
 def test_two_processes_updating_one_manifest_lose_nothing(tmp_path):

@@ -107,13 +107,13 @@ import pandas as pd
 
 from ..core.config import DATA_DIR, FIGURES_DIR
 from ..core.errors import AnalysisError, check_choice, check_column, check_number
-from ..core.io import file_lock, write_text
+from ..core.io import write_text
 from ..stats.counts import TermCounts, counts_of
 from ..stats.keyness import keyness
 from ..stats.overview import FREQS, choose_freq
 from ..stats.timeline import keyword_timeline
 from .fonts import cjk_font_path
-from .save import MANIFEST, git_state, package_versions, portable, read_manifest
+from .save import file_sha256, git_state, package_versions, portable, update_manifest
 
 __all__ = ["EXPLORER_TABLES", "explorer_data", "explorer_html", "methods_text",
            "save_explorer", "show_explorer"]
@@ -840,25 +840,18 @@ def save_explorer(
         text = data.to_csv(index=False, lineterminator="\n")
         write_text(folder / f"{name}.csv", text)
         files.append(f"{name}.csv")
-    if record_commit is None:
-        record_commit = os.environ.get("ANALYSIS_RECORD_COMMIT", "") == "1"
     entry = {
         "kind": "page",
-        "files": {f: hashlib.sha256((folder / f).read_bytes()).hexdigest() for f in files},
+        "files": {f: file_sha256(folder / f) for f in files},
         "data": None if data is None else {"file": f"{name}.csv", "rows": len(data),
                                            "columns": [str(c) for c in data.columns]},
         "bytes": len(page.encode("utf-8")),
         "params": portable(_recorded(params)), "corpus": portable(dict(corpus or {})) or None,
         "versions": package_versions(),
-        **(git_state() if record_commit else {"git_commit": None, "git_dirty": None}),
+        **git_state(record_commit),
         **({} if key is None else {"key": key}),
     }
-    path = folder / MANIFEST
-    with file_lock(path):  # as analysis.figures.save writes a figure's entry
-        manifest = read_manifest(folder)
-        manifest[name] = entry
-        write_text(path, json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True)
-                   + "\n")
+    update_manifest(folder, name, entry)  # under the manifest's lock, as a figure's entry
     return entry
 
 

@@ -50,8 +50,8 @@ from ..corpus.fingerprint import corpus_fingerprint
 from .fonts import check_figure_fonts
 from .style import SVG_HASHSALT
 
-__all__ = ["FORMATS", "MANIFEST", "git_state", "package_versions", "portable", "read_manifest",
-           "save_figure", "saved_entry"]
+__all__ = ["FORMATS", "MANIFEST", "file_sha256", "git_state", "package_versions", "portable",
+           "read_manifest", "save_figure", "saved_entry", "update_manifest"]
 
 FORMATS = ("png", "svg", "pdf")
 MANIFEST = "manifest.json"
@@ -89,8 +89,17 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def git_state() -> dict[str, Any]:
-    """Return the HEAD commit of the project and whether the tree is dirty (None outside git)."""
+def git_state(record_commit: bool | None = None) -> dict[str, Any]:
+    """Return the HEAD commit of the project and whether the tree is dirty, when recorded.
+
+    ``record_commit`` defaults to ``ANALYSIS_RECORD_COMMIT=1``; unrecorded (and
+    outside git) both values are None.
+    """
+    if record_commit is None:
+        record_commit = os.environ.get("ANALYSIS_RECORD_COMMIT", "") == "1"
+    if not record_commit:
+        return {"git_commit": None, "git_dirty": None}
+
     def git(*args: str) -> str | None:
         try:
             done = subprocess.run(["git", *args], cwd=PROJ_ROOT, capture_output=True,
@@ -135,7 +144,8 @@ def portable(value: Any) -> Any:
     return value if isinstance(value, (str, int, float, bool)) else str(value)
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """Return the SHA-256 of a file's bytes (hex), as manifest entries record them."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
@@ -177,7 +187,7 @@ def read_manifest(folder: str | os.PathLike) -> dict[str, Any]:
     return manifest
 
 
-def _update_manifest(folder: Path, name: str, entry: dict[str, Any]) -> None:
+def update_manifest(folder: Path, name: str, entry: dict[str, Any]) -> None:
     """Set one entry of ``folder/manifest.json``, keeping the others.
 
     Read, change and write happen under :func:`analysis.core.io.file_lock`, so
@@ -286,10 +296,8 @@ def save_figure(
     if data is not None:
         data.to_csv(folder / f"{name}.csv", index=False, encoding="utf-8", lineterminator="\n")
         files.append(f"{name}.csv")
-    if record_commit is None:
-        record_commit = os.environ.get("ANALYSIS_RECORD_COMMIT", "") == "1"
     entry = {
-        "files": {f: _sha256(folder / f) for f in files},
+        "files": {f: file_sha256(folder / f) for f in files},
         "data": None if data is None else {"file": f"{name}.csv", "rows": len(data),
                                            "columns": [str(c) for c in data.columns]},
         "size_mm": [round(v * 25.4, 1) for v in fig.get_size_inches()], "dpi": dpi,
@@ -298,10 +306,10 @@ def save_figure(
         else corpus_fingerprint(corpus, text_col=text_col,
                                 date_col="date" if "date" in corpus else None),
         "versions": package_versions(),
-        **(git_state() if record_commit else {"git_commit": None, "git_dirty": None}),
+        **git_state(record_commit),
         **({"key": key} if key is not None else {}),
     }
-    _update_manifest(folder, name, entry)
+    update_manifest(folder, name, entry)
     return entry
 
 
@@ -333,7 +341,7 @@ def saved_entry(output_dir: str | os.PathLike | None, name: str, key: str
         return None
     files = entry.get("files") or {}
     try:
-        intact = all(_sha256(folder / f) == digest for f, digest in files.items())
+        intact = all(file_sha256(folder / f) == digest for f, digest in files.items())
     except OSError:
         return None
     return entry if intact and files else None
