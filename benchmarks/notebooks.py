@@ -22,7 +22,7 @@ from .memory import measure
 
 __all__ = ["cell_seconds", "parse_summary", "run_notebooks_timed"]
 
-_ROW = re.compile(r"^(?P<notebook>\S+)\s+(?P<status>ok|failed)\s+(?P<seconds>\d+(?:\.\d+)?)"
+_ROW = re.compile(r"^(?P<notebook>\S+)\s+(?P<status>ok|failed|cached)\s+(?P<seconds>\d+(?:\.\d+)?)"
                   r"\s+(?P<files>\d+)\s*$")
 _FAILED = re.compile(r"^FAILED (?P<notebook>\S+): (?P<error>.*)$")
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,7 +39,8 @@ def parse_summary(stdout: str) -> dict[str, dict[str, Any]]:
     Returns
     -------
     dict
-        Notebook name -> ``status`` ('ok' or 'failed'), ``seconds`` (to 0.1 s,
+        Notebook name -> ``status`` ('ok', 'failed' or 'cached': kept, not
+        executed), ``seconds`` (to 0.1 s,
         as printed), ``files`` written and ``error`` ('' when ok), in run order.
 
     Examples
@@ -86,7 +87,7 @@ def cell_seconds(path: str | os.PathLike) -> list[dict[str, Any]]:
 
 def run_notebooks_timed(corpus: str | os.PathLike, out: str | os.PathLike,
                         cache: str | os.PathLike, *, only: Sequence[str] | None = None,
-                        label: str = "runner") -> dict[str, Any]:
+                        label: str = "runner", force: bool = False) -> dict[str, Any]:
     """Run the notebooks through the runner in a fresh process and time them.
 
     Parameters
@@ -102,6 +103,9 @@ def run_notebooks_timed(corpus: str | os.PathLike, out: str | os.PathLike,
         Notebooks to run (``--only``), e.g. ``["02", "05"]``; default all.
     label : str, default 'runner'
         The row's name.
+    force : bool, default False
+        Execute every notebook (``--force``), also those the runner would keep
+        because their inputs are unchanged.
 
     Returns
     -------
@@ -122,13 +126,16 @@ def run_notebooks_timed(corpus: str | os.PathLike, out: str | os.PathLike,
                "--out", str(out), "--cache-dir", str(cache), "--no-progress"]
     if only:
         command += ["--only", *only]
+    if force:
+        command.append("--force")
     done = measure(command, cwd=ROOT)
     notebooks = parse_summary(done.stdout)
     if done.returncode not in (0, 1) or not notebooks:
         raise RuntimeError(f"The runner failed (exit code {done.returncode}): "
                            f"{' '.join(command)}\n{done.stderr[-3000:]}")
-    for name, row in notebooks.items():
-        row["cells"] = cell_seconds(Path(out) / "notebooks" / f"{name}.ipynb")
+    for name, row in notebooks.items():  # a kept notebook ran no cell
+        row["cells"] = ([] if row["status"] == "cached"
+                        else cell_seconds(Path(out) / "notebooks" / f"{name}.ipynb"))
     return {"pipeline": label, "command": command[1:], "notebooks": notebooks,
             "total": sum(n["seconds"] for n in notebooks.values()), "wall": done.wall,
             "exit_code": done.returncode, **done.memory()}

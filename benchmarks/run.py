@@ -19,9 +19,11 @@ peak memory of the process and all its descendants sampled from /proc
   :func:`analysis.stats.similarity.group_similarity`); the cold run then
   re-segments a sample with jieba and compares every token (in its wall-clock
   time, not in its stage seconds);
-- ``runner cold`` / ``runner warm``: ``python -m analysis run`` over the
-  notebooks (all, or ``only``) with an empty ``--cache-dir``, then the same
-  again (:mod:`benchmarks.notebooks`), with the seconds of each notebook.
+- ``runner cold`` / ``runner warm`` / ``runner rerun``: ``python -m analysis
+  run`` over the notebooks (all, or ``only``) with an empty ``--cache-dir``,
+  then the same again (unchanged notebooks are kept, not executed), then again
+  with ``--force`` (every notebook executed, on the warm caches)
+  (:mod:`benchmarks.notebooks`), with the seconds of each notebook.
 
 :func:`benchmark` runs them in turn and returns the report that
 :func:`markdown_table` prints: the stage rows are compared by their stage
@@ -47,8 +49,8 @@ from .notebooks import run_notebooks_timed
 
 __all__ = ["PIPELINES", "ROWS", "STAGES", "benchmark", "markdown_table", "run_pipeline"]
 
-PIPELINES = ("naive", "stages", "runner")  # what benchmark() can run; stages and runner twice
-ROWS = ("naive", "stages cold", "stages warm", "runner cold", "runner warm")
+PIPELINES = ("naive", "stages", "runner")  # what benchmark() can run; stages twice, runner thrice
+ROWS = ("naive", "stages cold", "stages warm", "runner cold", "runner warm", "runner rerun")
 STAGES = ("load", "tokens", "tfidf", "keyness", "similarity")
 IDENTITY_DOCS = 300  # documents of the cold run re-segmented with jieba to compare tokens
 
@@ -242,7 +244,8 @@ def benchmark(corpus: str | os.PathLike, work: str | os.PathLike, *, n_jobs: int
         Run the naive recipe on the first ``naive_docs`` documents only and
         extrapolate its stage times linearly to the whole corpus (marked so).
     pipelines : sequence of str, default ('naive', 'stages', 'runner')
-        Which to run; ``stages`` and ``runner`` run cold, then warm.
+        Which to run; ``stages`` runs cold, then warm; ``runner`` cold, warm
+        (unchanged notebooks kept) and rerun (``--force``: all executed again).
     only : sequence of str, optional
         Notebooks for the runner (``--only``), e.g. ``["02", "05"]``; default all.
 
@@ -268,10 +271,10 @@ def benchmark(corpus: str | os.PathLike, work: str | os.PathLike, *, n_jobs: int
             result = _subprocess(name, corpus, work / "cache-stages", n_jobs, None)
             results[f"stages {name}"] = result | {"pipeline": f"stages {name}"}
     if "runner" in pipelines:
-        for name in ("cold", "warm"):
+        for name in ("cold", "warm", "rerun"):
             results[f"runner {name}"] = run_notebooks_timed(
                 corpus, work / "figures-runner", work / "cache-runner", only=only,
-                label=f"runner {name}")
+                label=f"runner {name}", force=name == "rerun")
     for result in results.values():
         result["n_docs"] = n_docs
         result["docs_per_second"] = n_docs / result["total"] if result["total"] else None
@@ -285,6 +288,9 @@ def benchmark(corpus: str | os.PathLike, work: str | os.PathLike, *, n_jobs: int
                 ratios[f"naive/{name}"] = naive["wall"] / result["wall"]
     return {"n_docs": n_docs, "n_jobs": n_jobs, "only": list(only) if only else None,
             "results": results, "ratios": ratios}
+
+
+_MARKS = {"ok": "", "cached": " kept", "failed": " failed"}
 
 
 def _cell(value: float | None, digits: int = 2) -> str:
@@ -319,8 +325,7 @@ def markdown_table(report: dict[str, Any]) -> str:
         seconds = res.get("seconds", {})
         notebooks = res.get("notebooks", {})
         cells = [_cell(seconds.get(s)) for s in ("startup", *STAGES)]
-        cells += [_cell(notebooks[b]["seconds"], 1) + ("" if notebooks[b]["status"] == "ok"
-                                                       else " failed")
+        cells += [_cell(notebooks[b]["seconds"], 1) + _MARKS[notebooks[b]["status"]]
                   if b in notebooks else "-" for b in books]
         cells += [_cell(res["total"]), _cell(res["wall"]), _cell(res["docs_per_second"], 0),
                   _cell(res["peak_rss_mb"], 0), _cell(res["largest_rss_mb"], 0)]
@@ -349,7 +354,7 @@ def markdown_table(report: dict[str, Any]) -> str:
     if slowest:
         notes.append("slowest cell per notebook (runner cold): " + "; ".join(slowest))
     failed = [f"{name} {book}: {nb['error']}" for name, res in results.items()
-              for book, nb in res.get("notebooks", {}).items() if nb["status"] != "ok"]
+              for book, nb in res.get("notebooks", {}).items() if nb["status"] == "failed"]
     notes += [f"FAILED {line}" for line in failed]
     return "\n".join(lines) + "\n\n" + "\n".join(notes)
 

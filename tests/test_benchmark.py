@@ -136,9 +136,11 @@ def test_parse_summary():
     # the table exactly as the runner prints it
     stdout = summary_table([RunResult("01_corpus_overview", "ok", 4.54, 4),
                             RunResult("05_similarity", "failed", 12.0, 0,
-                                      "cell [7]: ValueError: no documents")])
+                                      "cell [7]: ValueError: no documents"),
+                            RunResult("06_phrases", "cached", 0.01, 0)])
     rows = parse_summary("[IPKernelApp] WARNING | noise\n" + stdout)
-    assert list(rows) == ["01_corpus_overview", "05_similarity"]
+    assert list(rows) == ["01_corpus_overview", "05_similarity", "06_phrases"]
+    assert rows["06_phrases"] == {"status": "cached", "seconds": 0.0, "files": 0, "error": ""}
     assert rows["01_corpus_overview"] == {"status": "ok", "seconds": 4.5, "files": 4, "error": ""}
     assert rows["05_similarity"]["error"] == "cell [7]: ValueError: no documents"
 
@@ -154,7 +156,7 @@ def test_benchmark_end_to_end(tmp_path):
     results = report["results"]
     assert list(results) == list(ROWS) and report["n_docs"] == 60 and report["only"] == ["01"]
     for name, row in results.items():
-        assert row["wall"] > 0 and row["total"] > 0, name
+        assert row["wall"] > 0 and (row["total"] > 0 or name == "runner warm"), name
         assert row["peak_rss_mb"] >= row["largest_rss_mb"] > 50, name
     naive = results["naive"]
     assert naive["extrapolated_from"] == 30 and naive["n_docs"] == 60
@@ -165,17 +167,21 @@ def test_benchmark_end_to_end(tmp_path):
     identity = results["stages cold"]["identity"]  # every token of the sample, rjieba vs jieba
     assert identity["docs"] == 60 and identity["tokens"] > 1_000
     assert identity["differing_docs"] == 0
-    for name in ("runner cold", "runner warm"):
+    for name in ("runner cold", "runner warm", "runner rerun"):
         runner = results[name]
         assert list(runner["notebooks"]) == ["01_corpus_overview"]
         notebook = runner["notebooks"]["01_corpus_overview"]
+        assert runner["exit_code"] == 0 and runner["wall"] > runner["total"]
+        if name == "runner warm":  # nothing changed: the notebook is kept, not executed
+            assert notebook["status"] == "cached" and notebook["files"] == 0
+            assert notebook["cells"] == []
+            continue
         assert notebook["status"] == "ok" and notebook["seconds"] > 0
-        # cold: every figure drawn; warm: the same inputs, so nothing is drawn again
+        # cold: every figure drawn; rerun (--force): the same inputs, so nothing drawn again
         assert notebook["files"] > 0 if name == "runner cold" else notebook["files"] == 0
         cells = notebook["cells"]  # from papermill's metadata in the executed notebook
         assert len(cells) > 3 and all(c["seconds"] >= 0 for c in cells)
         assert sum(c["seconds"] for c in cells) < notebook["seconds"] + 0.1
-        assert runner["exit_code"] == 0 and runner["wall"] > runner["total"]
         assert runner["max_processes"] >= 2  # the runner and its Jupyter kernel
     assert set(report["ratios"]) == {f"naive/{name}" for name in ROWS[1:]}
     corpus = report["corpus"]
@@ -188,6 +194,7 @@ def test_benchmark_end_to_end(tmp_path):
     table = done.stdout
     assert table.startswith("| pipeline | startup | load |") and "| 01 |" in table
     assert "naive (extrapolated from 30 docs)" in table and "naive/runner warm" in table
+    assert "| runner warm |" in table and " kept |" in table
     assert "clause repetition: generated" in table
     assert "slowest cell per notebook (runner cold): 01 [" in table
     assert "60 cold-run documents re-segmented with jieba" in table

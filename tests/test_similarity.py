@@ -132,7 +132,8 @@ def test_bootstrap_of_single_documents_gives_no_interval():
     # sampling variation to measure; a zero-width interval would claim certainty.
     table = bootstrap_similarity(_corpus(["X", "Y"], ["a b", "a c"]), n_boot=5)
     assert table[["low", "high", "se"]].isna().all().all()
-    assert (table["bias"] == 0).all()
+    # 0 to rounding: the replicates are computed in batches, the estimate on its own
+    np.testing.assert_allclose(table["bias"], 0, atol=1e-15)
     np.testing.assert_allclose(table["similarity"],
                                group_similarity(_corpus(["X", "Y"], ["a b", "a c"]))["similarity"])
     # a group of one beside a group of two: still none (one side cannot vary)
@@ -166,6 +167,103 @@ def test_basic_interval_reflects_the_percentiles():
 def test_bootstrap_bad_options(kwargs, message):
     with pytest.raises(AnalysisError, match=message):
         bootstrap_similarity(SAME_AND_DISJOINT, **kwargs)
+
+
+# --- the batched bootstrap against the plain loop, one resample at a time ----------------------
+
+def _varied_corpus(small: bool) -> pd.DataFrame:
+    """Four groups of 6 to 15 documents (40 terms, repeated); ``small`` adds groups of 2 and 1."""
+    rng = np.random.default_rng(5)
+    words = [f"w{i}" for i in range(40)]
+    groups = [g for g, n in zip("ABCD", (12, 9, 15, 6)) for _ in range(n)]
+    if small:
+        groups += ["E", "E", "F"]
+    probs = 1 / np.arange(1, 41)
+    return _corpus(groups, [" ".join(rng.choice(words, size=rng.integers(3, 25),
+                                                p=probs / probs.sum())) for _ in groups])
+
+
+def _prepared(docs: pd.DataFrame, sublinear_tf: bool):
+    return similarity._prepare(docs, None, group_col="institution", tokens_col="tokens",
+                               id_col="doc_id", min_df=1, max_df=1.0, exclude_duplicates=False,
+                               duplicates=None, text_col="text", date_col=None,
+                               duplicate_threshold=0.8, sublinear_tf=sublinear_tf, func="test")
+
+
+def _reference_weights(prep, n_boot: int, random_state: int) -> np.ndarray:
+    """The multiplicities of the documents in each resample, drawn as bootstrap_similarity does."""
+    order = np.argsort(prep.codes, kind="stable")
+    sizes = np.bincount(prep.codes)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    rng = np.random.default_rng(random_state)
+    draws = [starts[prep.codes[order]] + rng.integers(0, sizes[prep.codes[order]])
+             for _ in range(n_boot)]
+    return np.stack([np.bincount(order[d], minlength=prep.tf.shape[0]) for d in draws]
+                    ).astype(float)
+
+
+def _reference_replicates(prep, weights: np.ndarray, pooling: str) -> np.ndarray:
+    """The cosines of each resample, one sparse computation each (the code before batching)."""
+    from analysis.stats.counts import normalize_rows, pool_rows
+
+    n_groups = len(prep.groups)
+    reps = []
+    for w in weights:
+        idf = sp.diags(np.log((1 + w.sum()) / (1 + prep.present_t @ w)) + 1)
+        if pooling == "pooled":
+            vectors = normalize_rows(pool_rows(prep.tf, prep.codes, n_groups, w) @ idf)
+        else:
+            per_group = np.bincount(prep.codes, weights=w, minlength=n_groups)
+            vectors = normalize_rows(pool_rows(normalize_rows(prep.tf @ idf), prep.codes,
+                                               n_groups, w / per_group[prep.codes]))
+        reps.append(np.clip((vectors @ vectors.T).toarray(), 0.0, 1.0))
+    return np.stack(reps)
+
+
+@pytest.mark.parametrize("small", [False, True])
+@pytest.mark.parametrize("sublinear_tf", [False, True])
+@pytest.mark.parametrize("pooling", ["pooled", "mean"])
+def test_batched_bootstrap_equals_one_resample_at_a_time(monkeypatch, pooling, sublinear_tf,
+                                                         small):
+    docs = _varied_corpus(small)
+    prep = _prepared(docs, sublinear_tf)
+    weights = _reference_weights(prep, 40, random_state=3)
+    expected = _reference_replicates(prep, weights, pooling)
+    assert expected.std(axis=0).max() > 0.01  # the resamples differ
+    # several slices of terms (40 terms), and batches of every size up to all 40
+    monkeypatch.setattr(similarity, "_TERM_SLICE", 7)
+    split = similarity._split(prep, pooling)
+    for size in (1, 3, 40):
+        got = np.concatenate([similarity._batch_cosines(prep, split, weights[i:i + size].T,
+                                                        pooling) for i in range(0, 40, size)])
+        np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
+    # the same resamples (draws) in bootstrap_similarity, batches of 3 on worker processes
+    monkeypatch.setattr(similarity, "_MAX_BATCH", 3)
+    monkeypatch.setattr(similarity, "_PARALLEL_WORK", 0)
+    table = bootstrap_similarity(docs, n_boot=40, random_state=3, pooling=pooling,
+                                 sublinear_tf=sublinear_tf, interval="percentile")
+    a, b = (prep.groups.get_indexer(table[c]) for c in ("group_a", "group_b"))
+    point = similarity._cosines(prep, np.ones(prep.tf.shape[0]), pooling)[a, b]
+    alone = np.minimum(table["n_docs_a"], table["n_docs_b"]).to_numpy() < 2
+    for col, values in [("low", np.quantile(expected, 0.025, axis=0)[a, b]),
+                        ("high", np.quantile(expected, 0.975, axis=0)[a, b]),
+                        ("se", expected.std(axis=0, ddof=1)[a, b]),
+                        ("bias", expected.mean(axis=0)[a, b] - point)]:
+        if col != "bias":
+            values = np.where(alone, np.nan, values)
+        np.testing.assert_allclose(table[col], values, rtol=0, atol=1e-12, err_msg=col)
+    assert alone.any() == small
+
+
+def test_bootstrap_does_not_depend_on_batches_or_workers(monkeypatch):
+    docs = _varied_corpus(small=True)
+    tables = []
+    for max_batch, parallel_work in [(24, 10**18), (1, 10**18), (4, 0), (7, 0)]:
+        monkeypatch.setattr(similarity, "_MAX_BATCH", max_batch)
+        monkeypatch.setattr(similarity, "_PARALLEL_WORK", parallel_work)
+        tables.append(bootstrap_similarity(docs, n_boot=30, random_state=1, pooling="mean"))
+    for table in tables[1:]:
+        pd.testing.assert_frame_equal(table, tables[0], check_exact=True)
 
 
 def test_nearest_neighbours_by_hand():

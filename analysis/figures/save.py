@@ -50,8 +50,22 @@ from ..corpus.fingerprint import corpus_fingerprint
 from .fonts import check_figure_fonts
 from .style import SVG_HASHSALT
 
-__all__ = ["FORMATS", "MANIFEST", "file_sha256", "git_state", "package_versions", "portable",
-           "read_manifest", "save_figure", "saved_entry", "update_manifest"]
+__all__ = [
+    "FORMATS",
+    "MANIFEST",
+    "NOTEBOOK_ENV",
+    "file_sha256",
+    "git_state",
+    "package_versions",
+    "portable",
+    "read_manifest",
+    "save_figure",
+    "saved_entry",
+    "update_manifest",
+]
+
+NOTEBOOK_ENV = "ANALYSIS_NOTEBOOK"
+"""The environment variable the runner sets in a notebook's kernel: the notebook's name."""
 
 FORMATS = ("png", "svg", "pdf")
 MANIFEST = "manifest.json"
@@ -190,10 +204,16 @@ def read_manifest(folder: str | os.PathLike) -> dict[str, Any]:
 def update_manifest(folder: Path, name: str, entry: dict[str, Any]) -> None:
     """Set one entry of ``folder/manifest.json``, keeping the others.
 
+    Under the runner the entry also names the notebook that wrote it
+    (``notebook``, from :data:`NOTEBOOK_ENV`), so that the runner knows which
+    files each notebook owns (:mod:`analysis.run.execute`).
+
     Read, change and write happen under :func:`analysis.core.io.file_lock`, so
     processes saving figures into one folder at once keep each other's entries.
     """
     path = folder / MANIFEST
+    if os.environ.get(NOTEBOOK_ENV):  # the runner names the notebook that made the entry
+        entry = {**entry, "notebook": os.environ[NOTEBOOK_ENV]}
     with file_lock(path):
         manifest = read_manifest(folder)
         manifest[name] = entry
@@ -344,4 +364,8 @@ def saved_entry(output_dir: str | os.PathLike | None, name: str, key: str
         intact = all(file_sha256(folder / f) == digest for f, digest in files.items())
     except OSError:
         return None
-    return entry if intact and files else None
+    if not (intact and files):
+        return None
+    if os.environ.get(NOTEBOOK_ENV) and entry.get("notebook") != os.environ[NOTEBOOK_ENV]:
+        update_manifest(folder, name, entry)  # kept by this notebook now: it owns the files
+    return entry

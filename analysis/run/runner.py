@@ -1,9 +1,9 @@
-"""Execute the parameterised notebooks with papermill, in order, and report.
+"""Execute the parameterised notebooks with papermill, two at a time, and report.
 
 ``python -m analysis run [--corpus DIR] [--metadata CSV] [--out DIR]
 [-p NAME=VALUE ...] [-f PARAMS.yaml] [--only NOTEBOOK ...] [--cache-dir DIR]
 [--text-col C] [--title-col C] [--date-col C] [--institution-col C] [--id-col C]
-[--date-format F] [--engine {local,dask}] [--scheduler ADDRESS]``
+[--date-format F] [--engine {local,dask}] [--scheduler ADDRESS] [--jobs N] [--force]``
 
 The column options map a table of articles (``--corpus news.csv --text-col
 summary --date-col published --date-format epoch_ms``) onto the notebook
@@ -26,8 +26,12 @@ with one line and exit code 2 (:mod:`analysis.run.cli`):
   is the text ``'2020-01-01'`` (which the registry reads) and ``2020-13-01`` is
   a bad date, not a YAML traceback; dates go to papermill as ISO text;
 - the corpus is loaded once, through its cache, with the run's parameters, and
-  the column mapping, ``institutions`` and ``group_col`` are checked against it
-  (the notebooks then read the cached corpus);
+  the column mapping, ``institutions`` and ``group_col`` are checked against it;
+  it is then segmented and counted once, and the notebooks, two at a time
+  (``--jobs``), read the caches;
+- a notebook whose inputs are unchanged since its last run into the same
+  folder is not executed again (``cached``; ``--force`` executes it), see
+  :mod:`analysis.run.execute`;
 - outputs go only where asked: ``--out`` and ``-p output_dir=`` must agree, and
   a folder that would put figures or executed notebooks over the project's
   sources (the project root, ``notebooks/``, ``analysis/``, ``tests/``,
@@ -42,21 +46,20 @@ import ast
 import json
 import os
 import sys
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from ..core.config import FIGURES_DIR, NOTEBOOKS_DIR, PROJ_ROOT
-from ..core.engines import ENGINES, check_engine
+from ..core.engines import ENGINES, check_engine, default_jobs
 from ..core.errors import AnalysisError
 from ..core.io import file_lock
 from ..figures.fonts import CACHE_ENV
 from ..figures.save import MANIFEST, read_manifest
+from .execute import BYTES_PER_CHAR, RunResult, execute_books, memory_jobs
 from .params import SHARED, suggest, validate_parameters
 
 __all__ = ["run_notebooks", "notebook_parameters", "check_parameters", "add_run_arguments",
@@ -115,17 +118,6 @@ def _yaml_problem(err: Exception) -> str:
     return " ".join(str(problem).split())
 _TYPES = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,),
           "list": (list, tuple), "dict": (dict,)}
-
-
-@dataclass
-class RunResult:
-    """Hold the outcome of one notebook run."""
-
-    notebook: str
-    status: str
-    seconds: float
-    figures: int
-    error: str = ""
 
 
 def list_notebooks(folder: Path = NOTEBOOKS_DIR, only: list[str] | None = None) -> list[Path]:
@@ -275,14 +267,6 @@ def _injectable(value: Any) -> Any:
     return value
 
 
-def _error_of(err: Exception) -> str:
-    """Name the failing cell and error of a papermill execution error."""
-    cell = getattr(err, "exec_count", None)
-    ename, evalue = getattr(err, "ename", type(err).__name__), getattr(err, "evalue", str(err))
-    where = f"cell [{cell}]" if cell is not None else "a cell"
-    return f"{where}: {ename}: {evalue}".strip()
-
-
 def run_notebooks(
     *,
     params: dict[str, Any] | None = None,
@@ -290,8 +274,16 @@ def run_notebooks(
     only: list[str] | None = None,
     notebooks_dir: Path = NOTEBOOKS_DIR,
     progress: bool = True,
+    jobs: int | None = None,
+    force: bool = False,
 ) -> list[RunResult]:
-    """Execute the notebooks in order with papermill and collect their outcomes.
+    """Execute the notebooks with papermill, two at a time, and collect their outcomes.
+
+    The corpus is loaded, segmented and counted once before the first
+    notebook (:func:`prepare_corpus`); the notebooks then read the caches. A
+    notebook whose inputs are unchanged since its last run into the same
+    folder is kept, not executed (status ``cached``; see
+    :mod:`analysis.run.execute`).
 
     Parameters
     ----------
@@ -313,11 +305,17 @@ def run_notebooks(
         Where the notebooks are.
     progress : bool, default True
         Show a progress bar on standard error.
+    jobs : int, optional
+        Notebooks executed at once; default one per core, at most 2, as
+        memory allows (:func:`analysis.run.execute.memory_jobs`: each kernel
+        holds the corpus and its statistics).
+    force : bool, default False
+        Execute every notebook, even those whose inputs are unchanged.
 
     Returns
     -------
     list of RunResult
-        One result per notebook; failures do not stop the others.
+        One result per notebook, in name order; failures do not stop the others.
 
     Raises
     ------
@@ -328,6 +326,9 @@ def run_notebooks(
         the corpus does not have.
     """
     params = dict(params or {})
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise AnalysisError(f"The 'jobs' parameter of run_notebooks (--jobs) must be a whole "
+                            f"number of notebooks run at once, at least 1; got {jobs!r}.")
     out = output_folder(output_dir, params.get("output_dir"), notebooks_dir=notebooks_dir,
                         corpus=params.get("corpus_dir"))
     books = list_notebooks(notebooks_dir, only)
@@ -346,8 +347,16 @@ def run_notebooks(
                     for b, p in per_book.items()}
     try:
         with _kernel_environment(params.get("cache_dir")):
-            check_corpus(books, per_book)
-            return _run_books(books, per_book, out, only=only, progress=progress)
+            inputs, n_chars, count = prepare_corpus(books, per_book)
+            if jobs is None:
+                jobs = memory_jobs(n_chars)
+                if jobs < default_jobs():
+                    print(f"Running one notebook at a time: a kernel may need "
+                          f"{BYTES_PER_CHAR * n_chars / 2**30:.1f} GB for "
+                          f"{n_chars:,} characters (--jobs overrides).", file=sys.stderr)
+            return _run_books(books, per_book, out, inputs=inputs,
+                              cache_dir=params.get("cache_dir"), jobs=jobs, force=force,
+                              prepare=count, progress=progress)
     finally:
         if cluster is not None:
             from ..core.engines import shutdown_clients
@@ -432,14 +441,18 @@ def _kernel_environment(cache_dir: Any) -> Iterator[None]:
                 os.environ[key] = value
 
 
-def check_corpus(books: list[Path], per_book: dict[Path, dict[str, Any]]) -> None:
-    """Load the corpus once as the notebooks will, and check what depends on it.
+def prepare_corpus(books: list[Path], per_book: dict[Path, dict[str, Any]]
+                   ) -> tuple[dict[Path, str], int, Callable[[], None]]:
+    """Load and check the corpus once as the notebooks will read it; count it on demand.
 
     Each notebook that declares the shared parameters makes a
     :class:`~analysis.run.study.Study` of its defaults and the run's values;
-    the distinct ones are built here and their documents selected, which
-    loads the corpus through its cache (so the notebooks then find it there)
-    and checks the column mapping, ``group_col`` and ``institutions``.
+    the distinct ones are built here: the corpus is loaded and its documents
+    selected (which checks the column mapping, ``group_col`` and
+    ``institutions``), through the corpus cache. The returned ``count``
+    segments and counts them, through the caches, so that the notebooks, run
+    side by side, only read them; the runner calls it before the first
+    notebook it executes (not when every notebook is kept).
 
     Parameters
     ----------
@@ -448,6 +461,16 @@ def check_corpus(books: list[Path], per_book: dict[Path, dict[str, Any]]) -> Non
     per_book : dict
         Notebook -> its parameters (:func:`check_parameters`).
 
+    Returns
+    -------
+    inputs : dict
+        Notebook -> :attr:`~analysis.run.study.Study.inputs_digest` of the
+        corpus it reads ('' for a notebook without the shared parameters).
+    n_chars : int
+        Characters of the largest selection of documents (for the default ``jobs``).
+    count : callable
+        Segments and counts every selection (no argument, no result).
+
     Raises
     ------
     AnalysisError
@@ -455,9 +478,11 @@ def check_corpus(books: list[Path], per_book: dict[Path, dict[str, Any]]) -> Non
     """
     from .study import Study
 
-    done = set()
+    studies: dict[str, Study] = {}
+    inputs: dict[Path, str] = {}
     for book in books:
         declared = notebook_parameters(book)
+        inputs[book] = ""
         if not set(SHARED) <= set(declared):
             continue
         try:
@@ -466,85 +491,32 @@ def check_corpus(books: list[Path], per_book: dict[Path, dict[str, Any]]) -> Non
             continue
         shared.update({k: v for k, v in per_book[book].items() if k in SHARED})
         key = json.dumps(shared, sort_keys=True, default=str)
-        if key not in done:
-            done.add(key)
-            Study(**shared).docs  # noqa: B018 (loads, checks and caches the corpus)
+        if key not in studies:
+            studies[key] = Study(**shared)
+            studies[key].docs  # noqa: B018 (loads, checks and caches the corpus)
+        inputs[book] = key
+    def count() -> None:
+        for study in studies.values():
+            study.counts  # noqa: B018 (segments and counts once, into the caches)
+
+    digests = {key: study.inputs_digest for key, study in studies.items()}
+    n_chars = max((int(study.docs["text"].str.len().sum()) for study in studies.values()),
+                  default=0)
+    return {book: digests.get(key, "") for book, key in inputs.items()}, n_chars, count
 
 
 def _run_books(books: list[Path], per_book: dict[Path, dict[str, Any]], out: Path, *,
-               only: list[str] | None, progress: bool) -> list[RunResult]:
-    """Execute the notebooks one after the other with their parameters."""
-    import papermill as pm
+               inputs: dict[Path, str], cache_dir: Any, jobs: int | None, force: bool,
+               prepare: Callable[[], Any], progress: bool) -> list[RunResult]:
+    """Execute the notebooks (:func:`analysis.run.execute.execute_books`) under a progress bar."""
     from tqdm.auto import tqdm
 
-    (out / "notebooks").mkdir(parents=True, exist_ok=True)
-    results = []
-    for book in tqdm(books, desc="notebooks", disable=not progress, file=sys.stderr):
-        before = {p: p.stat().st_mtime_ns for p in out.glob("*")
-                  if p.is_file() and not p.name.startswith(".")}
-        start = time.perf_counter()
-        try:
-            with _stderr_to(out / "notebooks" / f"{book.stem}.stderr.txt"):
-                pm.execute_notebook(str(book), str(out / "notebooks" / book.name),
-                                    parameters=per_book[book], kernel_name="python3",
-                                    cwd=str(book.parent), progress_bar=False)
-            status, error = "ok", ""
-        except Exception as err:  # PapermillExecutionError and kernel failures
-            if getattr(err, "ename", None) == "KeyboardInterrupt":
-                raise KeyboardInterrupt from None  # Ctrl-C reached the kernel: stop the run
-            status, error = "failed", _error_of(err)
-        written = sum(1 for p in out.glob("*") if p.is_file() and p.suffix != ".json"
-                      and not p.name.startswith(".") and before.get(p) != p.stat().st_mtime_ns)
-        results.append(RunResult(book.stem, status, time.perf_counter() - start, written, error))
+    with tqdm(total=len(books), desc="notebooks", disable=not progress, file=sys.stderr) as bar:
+        results = execute_books(books, per_book, out, inputs=inputs, cache_dir=cache_dir,
+                                jobs=jobs, force=force, prepare=prepare,
+                                on_done=lambda _: bar.update())
     _prune_manifest(out)
     return results
-
-
-@contextmanager
-def _stderr_to(path: Path) -> Iterator[None]:
-    """Send what the kernel writes to standard error to a file beside the executed notebook.
-
-    The kernel inherits the file descriptor: its start-up chatter, and the
-    traceback it prints when Ctrl-C stops the run, go to ``path`` instead of
-    the terminal, where the run ends with one line.
-    """
-    sys.stderr.flush()
-    try:
-        saved = os.dup(2)
-    except OSError:  # no standard error to redirect
-        yield
-        return
-    try:
-        with open(path, "wb") as log:
-            os.dup2(log.fileno(), 2)
-            try:
-                yield
-            finally:
-                sys.stderr.flush()
-                os.dup2(saved, 2)
-    finally:
-        os.close(saved)
-        _drop_known_chatter(path)
-
-
-_CHATTER = (b"Kernel is running over TCP without encryption",)
-"""Lines every kernel writes at start (ipykernel on 127.0.0.1): not news, never kept."""
-
-
-def _drop_known_chatter(path: Path) -> None:
-    """Remove the kernel's start-up warnings from its stderr file; no file when nothing is left."""
-    try:
-        lines = path.read_bytes().splitlines(keepends=True)
-    except OSError:
-        return
-    kept = [line for line in lines if not any(c in line for c in _CHATTER)]
-    try:
-        if not b"".join(kept).strip():
-            path.unlink()
-        elif len(kept) != len(lines):
-            path.write_bytes(b"".join(kept))
-    except OSError:
-        pass
 
 
 def _prune_manifest(folder: Path) -> None:
@@ -615,6 +587,12 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-f", dest="param_file", metavar="PARAMS.yaml",
                         help="a YAML file of notebook parameters")
     parser.add_argument("--only", nargs="+", metavar="NOTEBOOK", help="run only these notebooks")
+    parser.add_argument("--jobs", type=int, default=None, metavar="N",
+                        help="notebooks executed at once (default: one per core, at most 2, "
+                             "as memory allows: each kernel holds the corpus)")
+    parser.add_argument("--force", action="store_true",
+                        help="execute every notebook, also those whose inputs are unchanged "
+                             "since their last run into --out")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -723,6 +701,6 @@ def run_from_args(args: argparse.Namespace) -> int:
     if isinstance(corpus, str) and not Path(corpus).exists():
         raise AnalysisError(f"The '--corpus' option names {corpus!r}, which does not exist.")
     results = run_notebooks(params=params, output_dir=args.out, only=args.only,
-                            progress=not args.no_progress)
+                            progress=not args.no_progress, jobs=args.jobs, force=args.force)
     print(summary_table(results))
-    return 0 if all(r.status == "ok" for r in results) else 1
+    return 0 if all(r.status in ("ok", "cached") for r in results) else 1

@@ -400,6 +400,21 @@ class Study:
         """The corpus fingerprint of the selected documents (in every manifest entry)."""
         return corpus_fingerprint(self.docs, date_col="date" if "date" in self.docs else None)
 
+    @cached_property
+    def inputs_digest(self) -> str:
+        """A digest of all a notebook reads through this Study: documents, load report, segmenter.
+
+        Every column of the selected documents and of the load report counts
+        (a changed title or a newly skipped file changes it), and so does the
+        segmenter's fingerprint (dictionaries, stopwords, filters). The runner
+        keys a notebook's execution on it (:mod:`analysis.run.execute`).
+        """
+        digest = hashlib.sha256()
+        for table in (self.docs, self.report):
+            digest.update(_digest(table).encode())
+        digest.update(self.segmenter.fingerprint.encode())
+        return digest.hexdigest()
+
     @property
     def group_col(self) -> str:
         """The column compared."""
