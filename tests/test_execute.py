@@ -112,7 +112,7 @@ def test_a_failed_notebook_is_executed_again(tmp_path):
         assert results[0].status == "failed"
 
 
-def test_key_follows_notebook_parameters_inputs_and_code(tmp_path):
+def test_key_follows_notebook_parameters_inputs_and_code(tmp_path, monkeypatch):
     book = _book(tmp_path, "01_x", "x = 1")
     base = notebook_key(book, {"a": 1}, "inputs", code="code")
     assert base == notebook_key(book, {"a": 1}, "inputs", code="code")
@@ -124,6 +124,10 @@ def test_key_follows_notebook_parameters_inputs_and_code(tmp_path):
     with_file = notebook_key(book, {"events": str(named)}, "inputs", code="code")
     named.write_text("a: 2\n")                            # a named file's content counts
     assert with_file != notebook_key(book, {"events": str(named)}, "inputs", code="code")
+    monkeypatch.chdir(tmp_path)                           # named from the runner's folder too
+    relative = notebook_key(book, {"dictionary": "events.yaml"}, "inputs", code="code")
+    named.write_text("a: 3\n")
+    assert relative != notebook_key(book, {"dictionary": "events.yaml"}, "inputs", code="code")
     _book(tmp_path, "01_x", "x = 2")
     assert base != notebook_key(book, {"a": 1}, "inputs", code="code")
     assert len(package_digest()) == 64

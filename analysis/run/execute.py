@@ -154,14 +154,16 @@ def _library_versions() -> dict[str, str]:
 
 
 def _named_files(params: dict[str, Any]) -> dict[str, str]:
-    """Digest the files the parameters name (events, aliases, userdict, a table corpus)."""
+    """Digest the files the parameters name (events, aliases, userdict, dictionary, a table).
+
+    A text that names an existing file, as given or from the runner's folder, is digested by
+    content: a changed coding dictionary executes its notebook again.
+    """
     found = {}
     for name, value in sorted(params.items()):
-        if name in ("output_dir", "cache_dir") or not isinstance(value, str):
+        if name in ("output_dir", "cache_dir") or not isinstance(value, str) or not value:
             continue
-        path = Path(value)
-        if not path.is_absolute():
-            continue
+        path = Path(value).expanduser()
         try:
             if path.is_file():
                 found[name] = file_sha256(path)
