@@ -158,3 +158,18 @@ def test_default_jobs_follow_memory(monkeypatch, tmp_path):
     assert memory_jobs(11 * per_gb, cores=2) == 1        # 11 GB a kernel: one at a time
     assert memory_jobs(40 * per_gb, cores=2) == 1        # never fewer than one
     assert memory_jobs(1, cores=1) == 1
+
+
+def test_files_digest_follows_names_and_bytes_not_order(tmp_path):
+    import hashlib
+
+    from analysis.core.io import files_digest
+
+    a, b = tmp_path / "a.py", tmp_path / "b.py"
+    a.write_bytes(b"x = 1\n")
+    b.write_bytes(b"y = 2\n")
+    expected = hashlib.sha256(b"a.py\0x = 1\nb.py\0y = 2\n").hexdigest()  # by hand
+    assert files_digest([b, a]) == files_digest([a, b]) == expected
+    assert files_digest([a, b], name=lambda p: p.stem) != expected
+    b.write_bytes(b"y = 3\n")
+    assert files_digest([a, b]) != expected

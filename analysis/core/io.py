@@ -15,13 +15,14 @@ lose each other's entries.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["file_lock", "write_atomically", "write_text"]
+__all__ = ["file_lock", "files_digest", "write_atomically", "write_text"]
 
 
 def write_atomically(path: str | os.PathLike, write: Callable[[Path], None]) -> Path:
@@ -102,3 +103,26 @@ def file_lock(path: str | os.PathLike) -> Iterator[Path]:
         yield path
     finally:
         os.close(fd)  # closing releases the lock
+
+
+def files_digest(paths: Iterable[Path], *, name: Callable[[Path], str] | None = None) -> str:
+    """Return the SHA-256 over files' names and bytes, in sorted order.
+
+    Parameters
+    ----------
+    paths : iterable of pathlib.Path
+        The files (sorted here: the digest does not depend on their order).
+    name : callable, optional
+        The name each file is digested under; default its file name.
+
+    Returns
+    -------
+    str
+        Hex digest of ``name + NUL + bytes`` of each file in turn: it changes when
+        a file is added, removed, renamed or edited.
+    """
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        label = path.name if name is None else name(path)
+        digest.update(label.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()

@@ -83,19 +83,24 @@ _METADATA: dict[str, dict[str, None]] = {
 _NAME = re.compile(r"[^\s/\\.][^\s/\\]*")
 
 
-def package_versions() -> dict[str, str]:
+def package_versions(extra: Sequence[str] = ()) -> dict[str, str]:
     """Return the versions of Python, this package and the libraries behind a figure.
+
+    Parameters
+    ----------
+    extra : sequence of str, default ()
+        More distributions to report besides :data:`VERSIONED`.
 
     Returns
     -------
     dict
         ``python``, ``analysis`` and each installed distribution of
-        :data:`VERSIONED`; uninstalled ones are left out.
+        :data:`VERSIONED` and ``extra``; uninstalled ones are left out.
     """
     from ..core.config import VERSION as __version__
 
     versions = {"python": platform.python_version(), "analysis": __version__}
-    for name in VERSIONED:
+    for name in (*VERSIONED, *extra):
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:

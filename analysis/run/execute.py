@@ -47,14 +47,13 @@ import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import IO, Any
 
 from ..core.config import CACHE_DIR, DATA_DIR
 from ..core.engines import default_jobs
 from ..core.errors import AnalysisError
-from ..core.io import write_text
+from ..core.io import files_digest, write_text
 from ..figures.save import (
     NOTEBOOK_ENV,
     file_sha256,
@@ -131,26 +130,11 @@ def package_digest() -> str:
     -------
     str
         Over every ``.py`` file of the package and every file of its data
-        folder, by path relative to the package.
+        folder, by path relative to the package (:func:`analysis.core.io.files_digest`).
     """
-    digest = hashlib.sha256()
-    paths = sorted([*_PACKAGE.rglob("*.py"), *(p for p in DATA_DIR.rglob("*") if p.is_file())])
-    for path in paths:
-        if "__pycache__" in path.parts:
-            continue
-        digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
-
-
-def _library_versions() -> dict[str, str]:
-    versions = package_versions()
-    for name in _LIBRARIES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return versions
+    paths = [*_PACKAGE.rglob("*.py"), *(p for p in DATA_DIR.rglob("*") if p.is_file())]
+    return files_digest((p for p in paths if "__pycache__" not in p.parts),
+                        name=lambda p: p.relative_to(_PACKAGE).as_posix())
 
 
 def _named_files(params: dict[str, Any]) -> dict[str, str]:
@@ -194,7 +178,7 @@ def notebook_key(book: Path, params: dict[str, Any], inputs: str, *, code: str) 
     """
     record_commit = os.environ.get("ANALYSIS_RECORD_COMMIT", "") == "1"
     parts = {"notebook": file_sha256(book), "params": params, "inputs": inputs, "code": code,
-             "files": _named_files(params), "versions": _library_versions(),
+             "files": _named_files(params), "versions": package_versions(extra=_LIBRARIES),
              "git": git_state(True) if record_commit else None}
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str,
                                      ensure_ascii=False).encode()).hexdigest()

@@ -39,6 +39,7 @@ from matplotlib.figure import Figure
 
 from ..core.config import DATA_DIR
 from ..core.errors import AnalysisError, check_column, check_number, format_list
+from ..core.io import files_digest
 from ..core.store import ResultStore, result_key
 from ..corpus.fingerprint import corpus_fingerprint
 from ..corpus.load import load_corpus
@@ -125,11 +126,8 @@ def _source_digest(func: Callable[..., Any]) -> str:
 
 def _code_digest() -> str:
     """Return a digest of the statistics' source: a code change invalidates cached results."""
-    digest = hashlib.sha256()
-    for path in sorted([*_STATS.glob("*.py"), *(_STATS.parent / "core").glob("*.py"),
-                        Path(__file__).resolve()]):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+    return files_digest([*_STATS.glob("*.py"), *(_STATS.parent / "core").glob("*.py"),
+                         Path(__file__).resolve()])
 
 
 _FIGURES = Path(save_figure.__code__.co_filename).resolve().parent
@@ -137,10 +135,7 @@ _FIGURES = Path(save_figure.__code__.co_filename).resolve().parent
 
 def _figures_digest() -> str:
     """Return a digest of the figure code: a change redraws every figure."""
-    digest = hashlib.sha256()
-    for path in sorted(_FIGURES.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+    return files_digest(_FIGURES.glob("*.py"))
 
 
 def _digest(value: Any) -> str:
@@ -905,13 +900,11 @@ class Study:
                                 f"{type(data).__name__}.")
         check_number(height, param="height", func="Study.explorer", low=200, integer=True)
         record = {**vars(self.params), **self.parameters}
-        assets = hashlib.sha256()
-        for path in sorted((DATA_DIR / "explorer").glob("*")):
-            assets.update(path.name.encode() + b"\0" + path.read_bytes())
         kept = {k: v for k, v in record.items() if k not in UNRECORDED_PARAMS}
         key = hashlib.sha256("\n".join([
             "explorer", _digest(dict(data)), _digest(kept), _digest(self.fingerprint),
-            _figures_digest(), assets.hexdigest(), _digest(package_versions())]).encode()
+            _figures_digest(), files_digest((DATA_DIR / "explorer").glob("*")),
+            _digest(package_versions())]).encode()
         ).hexdigest()
         folder = self.params.output_dir
         path = Path(folder) / f"{name}.html"
