@@ -12,7 +12,8 @@ import pytest
 
 from analysis.core.config import PROJ_ROOT
 from analysis.core.errors import AnalysisError
-from analysis.run.execute import BYTES_PER_CHAR, memory_jobs, notebook_key, package_digest
+from analysis.run.execute import (BYTES_PER_CHAR, _drop_shutdown_noise, memory_jobs, notebook_key,
+                                   package_digest)
 from analysis.run.runner import run_notebooks
 
 
@@ -69,6 +70,50 @@ def test_each_kernel_writes_its_own_log_when_two_run_at_once(tmp_path):
     # each kernel runs in the notebooks' folder; the runner's own folder never changes
     assert {(out / f"{n}.cwd").read_text() for n in ("01_a", "02_b")} == {str(books)}
     assert Path.cwd() == here
+
+
+_ZMQ_TAIL = b"""ERROR:tornado.general:Uncaught exception in ZMQStream callback
+Traceback (most recent call last):
+  File "/x/zmq/eventloop/zmqstream.py", line 585, in _log_error
+    f.result()
+  File "/x/ipykernel/iostream.py", line 343, in schedule
+    self._event_pipe.send(b"")
+            ^^^^^^^^^^^^^^^^^^
+zmq.error.ZMQError: Socket operation on non-socket
+"""
+
+
+@pytest.mark.parametrize("tail, kept", [
+    (_ZMQ_TAIL, b""),
+    (b"KeyboardInterrupt caught in kernel\n", b""),
+    (b"KeyboardInterrupt caught in kernel\n" + _ZMQ_TAIL, b""),
+    (b"saving results.h5 failed: disk full\n" + _ZMQ_TAIL,
+     b"saving results.h5 failed: disk full\n" + _ZMQ_TAIL),
+    (b"", b""),
+])
+def test_what_a_kernel_writes_while_it_stops_is_cut_only_when_it_is_noise(tmp_path, tail, kept):
+    path = tmp_path / "log"
+    with open(path, "wb") as log:
+        log.write(b"02_b\n" * 3)
+        log.flush()
+        offset = log.tell()
+        log.write(tail)
+        log.flush()
+        _drop_shutdown_noise(log, offset)
+        log.write(b"after\n")
+    assert path.read_bytes() == b"02_b\n" * 3 + kept + b"after\n"
+
+
+def test_the_runner_cuts_shutdown_noise_and_keeps_other_lines_of_a_stopping_kernel(tmp_path):
+    books = tmp_path / "books"
+    for name, last in (("01_a", "zmq.error.ZMQError: Socket operation on non-socket"),
+                       ("02_b", "cache not flushed")):
+        _book(books, name, f"import atexit, os\nos.write(2, b'{name}\\n')\n"
+                           f"atexit.register(os.write, 2, b'{last}\\n')")
+    out = tmp_path / "out"
+    run_notebooks(output_dir=out, notebooks_dir=books, progress=False, jobs=1)
+    assert (out / "notebooks" / "01_a.stderr.txt").read_text() == "01_a\n"
+    assert (out / "notebooks" / "02_b.stderr.txt").read_text() == "02_b\ncache not flushed\n"
 
 
 def test_an_unchanged_notebook_is_kept_and_a_changed_one_executed(tmp_path):

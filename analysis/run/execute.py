@@ -43,6 +43,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -257,7 +258,42 @@ def _kernel_manager(env: dict[str, str], stderr: IO[bytes], cwd: Path) -> type:
             kw.setdefault("cwd", str(cwd))
             await AsyncKernelManager._async_start_kernel(self, **kw)
 
+        async def shutdown_kernel(self, now: bool = False,  # type: ignore[override]
+                                  restart: bool = False) -> None:
+            try:
+                offset = os.fstat(stderr.fileno()).st_size
+            except (OSError, ValueError):
+                offset = None
+            await AsyncKernelManager._async_shutdown_kernel(self, now=now, restart=restart)
+            if offset is not None:
+                _drop_shutdown_noise(stderr, offset)
+
     return RunKernelManager
+
+
+_SHUTDOWN_NOISE = re.compile(
+    rb"(KeyboardInterrupt caught in kernel.*"
+    rb"|ERROR:tornado\.general:Uncaught exception in ZMQStream callback"
+    rb"|Traceback \(most recent call last\):"
+    rb"|[ \t].*|\s*"
+    rb"|zmq\.error\.ZMQError: .*)")
+"""Lines an ipykernel writes while it stops: jupyter_client interrupts it first
+(``KernelManager.shutdown_kernel``), and ipykernel 7 may then flush to an I/O pipe
+already closed (a ``ZMQError`` traceback from its control handler, about one run in
+a few hundred side by side). Anything else written while the kernel stops is kept."""
+
+
+def _drop_shutdown_noise(stderr: IO[bytes], offset: int) -> None:
+    """Cut what the kernel wrote to ``stderr`` after ``offset`` if it is only shutdown noise."""
+    try:
+        with open(stderr.name, "rb") as raw:  # the kernel's file is open for writing only
+            raw.seek(offset)
+            tail = raw.read()
+        if tail and all(_SHUTDOWN_NOISE.fullmatch(line) for line in tail.splitlines()):
+            os.truncate(stderr.fileno(), offset)
+            stderr.seek(offset)
+    except (OSError, ValueError):
+        pass
 
 
 _CHATTER = (b"Kernel is running over TCP without encryption",
