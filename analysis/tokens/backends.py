@@ -51,6 +51,7 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
+from itertools import groupby
 from typing import Any, Iterator, Protocol
 
 import jieba
@@ -287,6 +288,18 @@ def _hmm_only() -> Any:
         return _RJIEBA[""]
 
 
+class _Memo(dict):
+    """A dictionary that computes a missing value with ``compute`` and keeps it."""
+
+    def __init__(self, compute: Callable[[str], Any]) -> None:
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, key: str) -> Any:
+        value = self[key] = self.compute(key)
+        return value
+
+
 class RjiebaBackend:
     """Cut text with rjieba (jieba-rs), giving exactly jieba's tokens.
 
@@ -303,8 +316,8 @@ class RjiebaBackend:
         self.tokenizer = _rjieba_tokenizer(self.words)
         self.split = _split_words(self.words)
         self._jieba: JiebaBackend | None = None
-        self._kind: dict[str, bool] = {}  # route step -> cut with its neighbours
-        self._memo: dict[str, tuple[str, ...]] = {}  # run of steps -> its words
+        self._kind = _Memo(self._buffered)  # route step -> cut with its neighbours
+        self._memo = _Memo(self._cut_run)  # run of steps -> its words
 
     def cut(self, text: str, *, hmm: bool) -> list[str]:
         """Cut a text into words, as jieba does."""
@@ -315,25 +328,20 @@ class RjiebaBackend:
         """Cut the runs of one-character steps as jieba's ``__cut_DAG`` does.
 
         Each distinct step is classified once (buffered or not) and each
-        distinct run cut once (memos of the backend).
+        distinct run cut once (memos of the backend, in C dictionaries:
+        ``groupby`` finds the runs, so no Python code runs per step).
         """
-        kind = self._kind
+        kind, memo = self._kind, self._memo
         if len(kind) > _MEMO_MAX:
             kind.clear()
-        for step in set(steps).difference(kind):
-            kind[step] = self._buffered(step)
+        if len(memo) > _MEMO_MAX:
+            memo.clear()
         out: list[str] = []
-        buf: list[str] = []
-        for step in steps:
-            if kind[step]:
-                buf.append(step)
-                continue
-            if buf:
-                out.extend(self._cut_buffer("".join(buf)))
-                buf.clear()
-            out.append(step)  # a dictionary word, or a character outside jieba's blocks
-        if buf:
-            out.extend(self._cut_buffer("".join(buf)))
+        for buffered, run in groupby(steps, kind.__getitem__):
+            if buffered:
+                out.extend(memo["".join(run)])
+            else:
+                out.extend(run)  # dictionary words, or characters outside jieba's blocks
         return out
 
     def _buffered(self, step: str) -> bool:
@@ -343,31 +351,23 @@ class RjiebaBackend:
         # jieba-rs joins letters and digits that jieba steps through one by one
         return step.isascii() and step.isalnum() and not self.tokenizer.has_word(step)
 
-    def _cut_buffer(self, buf: str) -> list[str] | tuple[str, ...]:
+    def _cut_run(self, buf: str) -> tuple[str, ...]:
         """Cut consecutive one-character steps: whole, by characters or by the HMM."""
         if len(buf) == 1:
             return (buf,)
-        memo = self._memo
-        found = memo.get(buf)
-        if found is not None:
-            return found
-        if len(memo) > _MEMO_MAX:
-            memo.clear()
         if self.tokenizer.has_word(buf):
-            out: list[str] = list(buf)
-        else:
-            out = []
-            for block in _HAN.split(buf):  # as jieba.finalseg.cut
-                if not block:
-                    continue
-                if not _HAN.match(block):
-                    out.extend(piece for piece in _RESPLIT.split(block) if piece)
-                elif len(set(block)) < len(block):  # paths may tie: jieba's own Viterbi decides
-                    out.extend(_viterbi_cut(block))
-                else:
-                    out.extend(_hmm_only().cut(block, True))
-        memo[buf] = found = tuple(out)
-        return found
+            return tuple(buf)
+        out: list[str] = []
+        for block in _HAN.split(buf):  # as jieba.finalseg.cut
+            if not block:
+                continue
+            if not _HAN.match(block):
+                out.extend(piece for piece in _RESPLIT.split(block) if piece)
+            elif len(set(block)) < len(block):  # paths may tie: jieba's own Viterbi decides
+                out.extend(_viterbi_cut(block))
+            else:
+                out.extend(_hmm_only().cut(block, True))
+        return tuple(out)
 
     @property
     def jieba(self) -> JiebaBackend:
