@@ -176,3 +176,40 @@ def test_shared_corpus_phrases_hold_the_promises(shared_corpus, segmenter):
     for row in table.head(200).itertuples():
         assert all(row.phrase in texts[d] for d in row.doc_ids), row.phrase
     assert "中华民族伟大复兴" in phrases and "中华民族伟大" not in phrases
+
+
+def test_counting_by_table_and_by_hashing_give_the_same_phrases(seeds_loaded, segmenter,
+                                                                monkeypatch):
+    """Distinct (run, label) pairs in a table of booleans or by hashing: the same table."""
+    import analysis.stats.phrases as phrases_module
+
+    docs, _ = seeds_loaded
+    docs = pd.concat([docs, FORMULA.assign(institution=FORMULA["institution"] + "校")],
+                     ignore_index=True)
+    by_table = shared_phrases(docs, segmenter=segmenter, min_chars=4)
+    monkeypatch.setattr(phrases_module, "_DENSE_PAIRS", 0)
+    by_hashing = shared_phrases(docs, segmenter=segmenter, min_chars=4)
+    assert len(by_table) > 5
+    pd.testing.assert_frame_equal(by_table, by_hashing)
+
+
+@pytest.mark.parametrize("dense_pairs", [50_000_000, 0])
+def test_documents_and_groups_of_each_run_by_hand(monkeypatch, dense_pairs):
+    """Four runs in three clauses of four documents: distinct documents and groups counted."""
+    import numpy as np
+
+    import analysis.stats.phrases as phrases_module
+
+    monkeypatch.setattr(phrases_module, "_DENSE_PAIRS", dense_pairs)
+    # clause 0 is in documents 0 and 1, clause 1 in 1 and 2, clause 2 in 3; groups 0 0 1 1
+    units = phrases_module._Units(np.array([0, 0, 1, 1, 2]), np.array([0, 1, 1, 2, 3]),
+                                  np.array([0, 0, 1, 1]), 4)
+    # run 0 in clauses 0 and 1; run 1 twice in clause 0; run 2 in clause 2; run 3 in 0 and 2
+    inv, unit = np.array([0, 0, 1, 1, 2, 3, 3]), np.array([0, 1, 0, 0, 2, 0, 2])
+    n_docs, keys = phrases_module._label_counts(inv, 4, unit, units, "doc")
+    n_groups, _ = phrases_module._label_counts(inv, 4, unit, units, "group")
+    assert n_docs.tolist() == [3, 2, 1, 3]
+    assert n_groups.tolist() == [2, 1, 1, 2]
+    k = [int(v) for v in units.doc_keys]  # sums modulo 2**64, as in uint64
+    assert keys.tolist() == [(k[0] + k[1] + k[2]) % 2**64, (k[0] + k[1]) % 2**64, k[3],
+                             (k[0] + k[1] + k[3]) % 2**64]

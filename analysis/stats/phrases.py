@@ -60,6 +60,7 @@ PHRASE_COLUMNS = ("phrase", "length", "n_words", "first_date", "first_doc_id", "
                   "doc_ids")
 _BASE = np.uint64(0x100000001B3)
 _ALIGN_CLAUSES = 20  # clauses cut per candidate to find its word boundaries
+_DENSE_PAIRS = 50_000_000  # (hash, label) pairs counted in a table of booleans up to this many
 
 
 class _Units:
@@ -98,36 +99,43 @@ class _Units:
         return owner, labels[ptr[units][owner] + offset]
 
 
-def _per_hash(h: np.ndarray, unit: np.ndarray, units: _Units, by: str
-              ) -> tuple[np.ndarray, np.ndarray]:
+def _label_counts(inv: np.ndarray, n_hashes: int, unit: np.ndarray, units: _Units, by: str
+                  ) -> tuple[np.ndarray, np.ndarray]:
     """Count the distinct documents or groups holding each hash (and sum the documents' keys).
 
-    The labels of a position are those of its piece; results are broadcast to
-    each position. A hash found in one piece only (most long runs) takes the
-    piece's own count and key sum.
+    ``inv`` numbers the hash of each position (``0 .. n_hashes - 1``) and
+    ``unit`` gives its piece; the labels of a position are those of its piece.
+    A hash found in one piece only (most long runs) takes the piece's own count
+    and key sum; the others count the distinct (hash, label) pairs of their
+    pieces, in a table of booleans when it is small (groups), else by hashing.
+    Returns one value per hash.
     """
-    inv, uniq = pd.factorize(h)  # a hash table, not a sort: order does not matter here
-    piece_of = np.empty(len(uniq), dtype=np.int64)
+    piece_of = np.empty(n_hashes, dtype=np.int64)
     piece_of[inv] = unit
-    multi = np.zeros(len(uniq), dtype=bool)
+    multi = np.zeros(n_hashes, dtype=bool)
     multi[inv[piece_of[inv] != unit]] = True
     ptr = units.doc_ptr if by == "doc" else units.group_ptr
     counts = np.diff(ptr)[piece_of]
-    sums = units.key_sum[piece_of] if by == "doc" else np.zeros(len(uniq), dtype=np.uint64)
-    if multi.any():
-        n_labels = units.n_docs if by == "doc" else units.n_groups
-        n_units = max(units.n_units, 1)
-        at = multi[inv]
-        hu = pd.unique(inv[at].astype(np.int64) * n_units + unit[at])  # distinct (hash, piece)
-        owner, label = units.expand(hu % n_units, by)
-        pairs = pd.unique(hu[owner] // n_units * n_labels + label)
-        hash_of, label = pairs // n_labels, pairs % n_labels
-        counts[multi] = 0
-        counts += np.bincount(hash_of, minlength=len(uniq))
-        if by == "doc":
-            sums[multi] = 0
-            np.add.at(sums, hash_of, units.doc_keys[label])
-    return counts[inv], sums[inv]
+    sums = units.key_sum[piece_of] if by == "doc" else np.zeros(n_hashes, dtype=np.uint64)
+    if not multi.any():
+        return counts, sums
+    n_labels = units.n_docs if by == "doc" else units.n_groups
+    at = multi[inv]
+    owner, label = units.expand(unit[at], by)  # a (hash, piece) pair twice only repeats labels
+    flat = inv[at][owner] * n_labels + label
+    counts[multi] = 0
+    if n_hashes * n_labels <= _DENSE_PAIRS:
+        seen = np.zeros(n_hashes * n_labels, dtype=bool)
+        seen[flat] = True
+        pairs = np.flatnonzero(seen)
+    else:
+        pairs = pd.unique(flat)
+    hash_of, label = pairs // n_labels, pairs % n_labels
+    counts += np.bincount(hash_of, minlength=n_hashes)
+    if by == "doc":
+        sums[multi] = 0
+        np.add.at(sums, hash_of, units.doc_keys[label])
+    return counts, sums
 
 
 def _hash_at(codes: np.ndarray, starts: np.ndarray, length: int) -> np.ndarray:
@@ -153,21 +161,27 @@ def _runs(codes: np.ndarray, piece: np.ndarray, units: _Units, min_chars: int,
     starts = np.flatnonzero(piece[:n_starts] == piece[min_chars - 1:min_chars - 1 + n_starts])
     h = _hash_at(codes, starts, min_chars)
     found, prev, level, first = [], None, min_chars, None
+    present = np.zeros(len(piece) + 1, dtype=bool)  # the starts of a level, for the next one
     while len(starts):
-        n_grp, _ = _per_hash(h, piece[starts], units, "group")
-        keep = n_grp >= min_groups
-        starts, h, n_grp = starts[keep], h[keep], n_grp[keep]
+        inv, uniq = pd.factorize(h)  # a hash table, not a sort: order does not matter here
+        n_grp, _ = _label_counts(inv, len(uniq), piece[starts], units, "group")
+        shared = n_grp >= min_groups
+        keep = shared[inv]
+        inv = (np.cumsum(shared) - 1)[inv[keep]]  # the kept hashes, numbered again
+        starts, h, n_grp = starts[keep], h[keep], n_grp[shared][inv]
         if first is None:
             first = (starts, h)
-        n_doc, fp = _per_hash(h, piece[starts], units, "doc")
+        n_doc, fp = _label_counts(inv, int(shared.sum()), piece[starts], units, "doc")
+        n_doc, fp = n_doc[inv], fp[inv]
         if prev is not None:
             found.append(_maximal(prev, starts, fp))
         if level > max_chars:  # longer: a repeated sentence, dropped with what it covers
             prev = None
             break
         prev = (level, starts, h, fp, n_grp, n_doc)
-        at = np.searchsorted(starts, starts + 1)  # starts are sorted
-        nxt = (at < len(starts)) & (starts[np.minimum(at, len(starts) - 1)] == starts + 1)
+        present[starts] = True
+        nxt = present[starts + 1]  # the run one position on is shared too
+        present[starts] = False
         nxt &= starts + level < len(piece)
         nxt[nxt] &= piece[starts[nxt]] == piece[starts[nxt] + level]
         starts, h = starts[nxt], h[nxt] * _BASE + codes[starts[nxt] + level].astype(np.uint64)
@@ -177,7 +191,7 @@ def _runs(codes: np.ndarray, piece: np.ndarray, units: _Units, min_chars: int,
         found.append((level, p_starts, p_h, p_grp, p_doc))
     rows = []
     for length, at, hashes, n_grp, n_doc in found:
-        _, first_at = np.unique(hashes, return_index=True)
+        first_at = _first_of_each(hashes)
         rows.append(pd.DataFrame({"length": length, "start": at[first_at],
                                   "n_groups": n_grp[first_at], "n_docs": n_doc[first_at]}))
     empty = pd.DataFrame({c: np.zeros(0, np.int64)
@@ -185,6 +199,18 @@ def _runs(codes: np.ndarray, piece: np.ndarray, units: _Units, min_chars: int,
     runs = pd.concat(rows, ignore_index=True) if rows else empty
     empty_h = (np.zeros(0, np.int64), np.zeros(0, np.uint64))
     return runs, *(empty_h if first is None else first)
+
+
+def _first_of_each(values: np.ndarray) -> np.ndarray:
+    """Return the first index of each distinct value, in ascending order of value.
+
+    What ``np.unique(values, return_index=True)[1]`` gives, sorting the
+    distinct values only.
+    """
+    inv, uniq = pd.factorize(values)
+    first = np.full(len(uniq), len(values), dtype=np.int64)
+    np.minimum.at(first, inv, np.arange(len(values), dtype=np.int64))
+    return first[np.argsort(uniq, kind="stable")]
 
 
 def _maximal(prev: tuple, starts: np.ndarray, fp: np.ndarray) -> tuple:
