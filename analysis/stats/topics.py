@@ -123,7 +123,6 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from scipy.special import erfc
-from scipy.stats import rankdata
 
 from ..core.errors import (
     AnalysisError,
@@ -186,6 +185,8 @@ def frex(beta: np.ndarray, *, weight: float = 0.5) -> np.ndarray:
     array([[1.   , 0.8  , 0.333],
            [0.5  , 0.5  , 1.   ]])
     """
+    from scipy.stats import rankdata  # here: importing scipy.stats takes 0.5 s
+
     beta = np.asarray(beta, dtype=float)
     n_terms = beta.shape[1]
     total = beta.sum(axis=0)
