@@ -220,8 +220,9 @@ def _jieba_dictionary() -> tuple[dict[str, tuple[int, str]], int]:
 
 
 @functools.lru_cache(maxsize=1)
-def _jieba_entries() -> dict[str, tuple[int, str]]:
-    return _jieba_dictionary()[0]
+def _jieba_entries() -> tuple[dict[str, tuple[int, str]], int]:
+    """Return :func:`_jieba_dictionary`, read once a process (0.6 s); never change the dict."""
+    return _jieba_dictionary()
 
 
 def general_frequency(word: str) -> int:
@@ -230,7 +231,7 @@ def general_frequency(word: str) -> int:
     The general dictionary, not the user dictionaries: it tells a common word
     (上海 16377, 医学 3433) from a coined short form (南开 155, 矿大 absent).
     """
-    entry = _jieba_entries().get(word)
+    entry = _jieba_entries()[0].get(word)
     return entry[0] if entry else 0
 
 
@@ -257,7 +258,8 @@ def _rjieba_tokenizer(words: Sequence[UserWord]) -> Any:
     with _LOCK:
         if key not in _RJIEBA:
             rjieba = _import_rjieba()
-            entries, base_total = _jieba_dictionary()
+            shared, base_total = _jieba_entries()
+            entries = dict(shared)
             final, total = _final_entries(words, base_total)
             entries.update(final)
             tokenizer = rjieba.Jieba.empty()
