@@ -12,8 +12,13 @@ import pytest
 
 from analysis.core.config import PROJ_ROOT
 from analysis.core.errors import AnalysisError
-from analysis.run.execute import (BYTES_PER_CHAR, _drop_shutdown_noise, memory_jobs, notebook_key,
-                                   package_digest)
+from analysis.run.execute import (
+    BYTES_PER_CHAR,
+    _drop_shutdown_noise,
+    memory_jobs,
+    notebook_key,
+    package_digest,
+)
 from analysis.run.runner import run_notebooks
 
 

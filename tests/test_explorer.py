@@ -134,6 +134,27 @@ def test_a_pair_is_stored_once_and_reads_both_ways(corpus, data):
     np.testing.assert_allclose(both["log_ratio"], -both["log_ratio_swapped"], rtol=1e-12)
 
 
+def test_every_view_is_keyness_on_its_part_with_reposts_counted_there(corpus):
+    docs, counts = corpus
+    # j2 and b1 are one notice too: 甲 serves it first, so 丙 holds it only where 甲 is left out
+    clusters = pd.Series({**{d: d for d in docs["doc_id"]}, **REPOSTS, "j2": "c2", "b1": "c2"})
+    points = explorer_data(docs, counts, clusters=clusters, min_freq=2)["points"]
+    groups = sorted(docs["institution"].unique())
+    cols = ["term", "freq_target", "freq_reference", "total_target", "total_reference", "g2",
+            "log_ratio", "p_value", "q_value", "direction", "significant", "n_docs", "dp",
+            "alias"]
+    for i, ref in enumerate([None, *groups[1:]]):
+        part = docs if ref is None else docs[docs["institution"].isin(groups[:i + 1])]
+        want = keyness(part, counts, reference=ref, min_freq=2, clusters=clusters)
+        for target, rows in want.groupby("institution"):
+            got = points[(points["institution"] == target)
+                         & (points["reference"] == (ref or "rest"))]
+            pd.testing.assert_frame_equal(got[cols].reset_index(drop=True),
+                                          rows[cols].reset_index(drop=True), check_exact=True)
+    xue = points[(points["institution"] == "丙学院") & (points["term"] == "学生")]
+    assert xue.set_index("reference")["n_docs"].to_dict() == {"rest": 1, "乙大学": 2, "甲大学": 1}
+
+
 def test_a_view_shows_the_most_frequent_half_then_the_largest_g2(corpus):
     docs, counts = corpus
     points = explorer_data(docs, counts, min_freq=2, max_terms=2)["points"]

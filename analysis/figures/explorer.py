@@ -53,9 +53,10 @@ Decisions:
   of the views' terms is about 11,000 terms and their lines, at 10 a term and
   15 characters a side, 4 MB once compressed: most of the file.
   ``study.kwic(term)`` gives every line.
-- **Timeline.** Counts per group and period of every term shown, from
-  :func:`~analysis.stats.timeline.keyword_timeline` called on the documents
-  pooled by (group, period), each pooled row dated by its first document: the
+- **Timeline.** Counts per group and period of every term shown, those
+  :func:`~analysis.stats.timeline.keyword_timeline` gives on the documents
+  pooled by (group, period), each pooled row dated by its first document
+  (read here from the pooled counts directly; tests compare the two): the
   bins (``freq``, ``"auto"`` choosing from the dated documents' span as
   notebook 04 does), counts, token totals and rates are those of
   ``study.timeline(term, freq=freq)``, and the page computes each rate as
@@ -106,12 +107,13 @@ import numpy as np
 import pandas as pd
 
 from ..core.config import DATA_DIR, FIGURES_DIR
+from ..core.dates import as_date
 from ..core.errors import AnalysisError, check_choice, check_column, check_number
 from ..core.io import write_text
+from ..stats.aliases import group_aliases
 from ..stats.counts import TermCounts, counts_of
-from ..stats.keyness import keyness
+from ..stats.keyness import KEYNESS_COLUMNS, compare_counts, keyness
 from ..stats.overview import FREQS, choose_freq
-from ..stats.timeline import keyword_timeline
 from .fonts import cjk_font_path
 from .save import file_sha256, git_state, package_versions, portable, update_manifest
 
@@ -153,45 +155,175 @@ def _compared(used: pd.DataFrame, group_col: str, max_groups: int) -> list:
 
 
 def _shown(frame: pd.DataFrame, max_terms: int) -> pd.DataFrame:
-    """Keep the terms a view shows: the most frequent half, then the largest G2."""
+    """Keep the terms a view shows: the most frequent half, then the largest G2.
+
+    ``frame["term"]`` may hold the terms or their code-point ranks (the
+    columns of a sorted vocabulary): ties are broken the same way.
+    """
     total = frame["freq_target"].to_numpy() + frame["freq_reference"].to_numpy()
     terms = frame["term"].to_numpy()
     by_freq = np.lexsort((terms, -total))[:max_terms // 2]
-    rest = np.setdiff1d(np.arange(len(frame)), by_freq)
+    frequent = np.zeros(len(frame), dtype=bool)
+    frequent[by_freq] = True
+    rest = np.flatnonzero(~frequent)
     by_g2 = rest[np.lexsort((terms[rest], -frame["g2"].to_numpy()[rest]))]
-    keep = np.concatenate([by_freq, by_g2[:max_terms - len(by_freq)]])
-    out = frame.iloc[np.sort(keep)].copy()
-    out["shown_as"] = np.where(np.isin(np.sort(keep), by_freq), "frequent", "distinctive")
+    keep = np.sort(np.concatenate([by_freq, by_g2[:max_terms - len(by_freq)]]))
+    out = frame.iloc[keep].copy()
+    out["shown_as"] = np.where(frequent[keep], "frequent", "distinctive")
     return out
+
+
+def _repost_codes(used: pd.DataFrame, clusters: pd.Series | None, id_col: str
+                  ) -> np.ndarray | None:
+    """Return a code per document, shared by reposts, as ``dispersion`` reads ``clusters``."""
+    if clusters is None:
+        return None
+    labels = pd.Series(clusters).reindex(used[id_col]).to_numpy()
+    return np.where(pd.isna(labels), -1 - np.arange(len(used)), pd.factorize(labels)[0])
+
+
+def _first_copies(codes: np.ndarray | None, inside: np.ndarray) -> np.ndarray:
+    """Return which documents of ``inside`` (a mask) count: a repost once, its first copy there.
+
+    ``codes`` from :func:`_repost_codes`; as
+    :func:`~analysis.stats.dispersion.dispersion` keeps the documents of a
+    table holding those of ``inside``.
+    """
+    if codes is None:
+        return inside
+    rows = np.flatnonzero(inside)
+    _, first = np.unique(codes[rows], return_index=True)
+    keep = np.zeros(len(inside), dtype=bool)
+    keep[rows[first]] = True
+    return keep
+
+
+def _spread_of(counts: TermCounts, sizes: np.ndarray, rows: np.ndarray, cols: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``n_docs`` and DP of some terms in the documents of one group.
+
+    The operations of :func:`analysis.stats.dispersion.dispersion` on those
+    documents (``rows``: a repost once; ``sizes``: every document's tokens),
+    restricted to the columns asked for, in the same order: the same floats.
+    ``n_docs`` is 0 and DP NaN where no document holds the term.
+    """
+    sub = counts.matrix[rows][:, cols].tocsc()
+    sub.sort_indices()
+    n_docs = np.diff(sub.indptr).astype(np.int64)
+    dp = np.full(len(cols), np.nan)
+    held = np.flatnonzero(n_docs)
+    if len(held):
+        share = sizes[rows] / sizes[rows].sum()  # s_i within the group
+        value = sub.data.astype(float)
+        starts = sub.indptr[:-1][held]
+        v = value / np.repeat(np.add.reduceat(value, starts), n_docs[held])
+        s = share[sub.indices]
+        dp[held] = np.clip(0.5 * (1 + np.add.reduceat(np.abs(v - s) - s, starts)), 0.0, 1.0)
+    return n_docs, dp
+
+
+def _alias_names(used: pd.DataFrame, counts: TermCounts, aliases: pd.DataFrame | None, *,
+                 group_col: str, id_col: str) -> set[str]:
+    """Return the names that flag a term as an alias, as keyness finds them for ``used``."""
+    if aliases is None:
+        aliases = group_aliases(used, counts_of(used, counts, id_col=id_col, func="keyness"),
+                                group_col=group_col, id_col=id_col)
+    return set(aliases["alias"].astype(str))
 
 
 def _views(used: pd.DataFrame, counts: TermCounts, groups: list, *, group_col: str,
            id_col: str, clusters: pd.Series | None, aliases: pd.DataFrame | None,
-           min_freq: int, alpha: float, max_terms: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return the points of every view and the full table of each group against the rest."""
+           min_freq: int, alpha: float, max_terms: int
+           ) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """Return the points of every view, and ``n_docs``, ``dp`` and ``alias`` of their terms.
+
+    A group against the rest is its rows of ``keyness(used)``; a pair
+    ``(A, B)`` is the rows of ``keyness(part, reference=B)`` on the documents
+    of the compared groups up to ``B`` (so a repost counts in ``n_docs`` and
+    ``dp`` under the first group of that part serving it). Both are computed
+    here as keyness computes them, without its call for every part: the
+    pooled counts once, each comparison with keyness's own test, and
+    ``n_docs``, ``dp`` and ``alias`` (:func:`_spread_of`, the names of
+    :func:`_alias_names`) only for the terms shown, not for the vocabulary of
+    every group of every part. The second value holds them for each compared
+    group (rows) against the rest and each shown term (columns, sorted).
+    """
     options = {"group_col": group_col, "id_col": id_col, "min_freq": min_freq, "alpha": alpha,
                "clusters": clusters, "aliases": aliases}
+    pooled = counts.pool(used[group_col].to_numpy(), name=group_col)
+    units, matrix = pooled.units, pooled.matrix
+    has_tokens = pooled.totals() > 0
+    unit_of = units.get_indexer(pd.Index(groups, dtype=object))
+    rank = pd.Categorical(used[group_col], categories=groups).codes
+    row_unit = np.where(rank >= 0, unit_of[rank], -1)
+    sizes = counts.totals().astype(float)
+    reposts = _repost_codes(used, clusters, id_col)
+    # the terms as their columns: the vocabulary is in code-point order (as
+    # TermCounts.positions assumes), so ties between terms break as in keyness
+    codes = np.arange(len(counts.vocabulary))
+
+    def view(target: int, reference: int | None, b: np.ndarray, keep: np.ndarray,
+             names: set[str]) -> pd.DataFrame | None:
+        frame = compare_counts(matrix[target].toarray().ravel(), b, codes, min_freq=min_freq,
+                               measure="g2", alpha=alpha, correction="fdr_bh")
+        if frame.empty:
+            return None
+        out = _shown(frame, max_terms)
+        out.insert(0, "reference", [REST if reference is None else units[reference]] * len(out))
+        out.insert(0, group_col, units.take(np.zeros(len(out), dtype=np.int64) + target))
+        cols = out["term"].to_numpy()
+        n_docs, dp = _spread_of(counts, sizes, np.flatnonzero(keep & (row_unit == target)), cols)
+        terms = pd.Series(counts.vocabulary[cols], dtype=object)
+        return out.assign(term=terms.to_numpy(), n_docs=n_docs, dp=dp,
+                          alias=terms.astype(str).isin(names).to_numpy())
+
+    views = []
     with warnings.catch_warnings():  # a pair with no term tested is simply empty
         warnings.simplefilter("ignore", UserWarning)
-        rest = keyness(used, counts, **options)
-        frames = [rest[rest[group_col].isin(groups).to_numpy()]]
-        for i, ref in enumerate(groups[1:], 1):
-            part = used[used[group_col].isin(groups[:i + 1]).to_numpy()]
-            frames.append(keyness(part, counts, reference=ref, **options))
-    views = []
-    for frame in frames:
-        for _, view in frame.groupby([group_col, "reference"], sort=True):
-            views.append(_shown(view, max_terms))
-    points = pd.concat(views, ignore_index=True)
+        if has_tokens.sum() < 2 or group_col in KEYNESS_COLUMNS:
+            keyness(used, counts, **options)  # raises, saying why
+        keep_all = _first_copies(reposts, np.ones(len(used), dtype=bool))
+        names_all = _alias_names(used, counts, aliases, group_col=group_col, id_col=id_col)
+        total = np.asarray(matrix.sum(axis=0)).ravel()
+        for t in sorted(t for t in unit_of if has_tokens[t]):
+            a = matrix[t].toarray().ravel()
+            views.append(view(t, None, total - a, keep_all, names_all))
+        for i, label in enumerate(groups[1:], 1):
+            inside = used[group_col].isin(groups[:i + 1]).to_numpy()
+            ref = unit_of[i]
+            targets = sorted(t for t in unit_of[:i] if has_tokens[t])
+            if not has_tokens[ref] or not targets:  # keyness says why they cannot be compared
+                frame = keyness(used[inside], counts, reference=label, **options)
+                views += [_shown(v, max_terms) for _, v in
+                          frame.groupby([group_col, "reference"], sort=True)]
+                continue
+            keep = _first_copies(reposts, inside)
+            names = names_all if aliases is not None else _alias_names(  # found in the part
+                used[inside], counts, None, group_col=group_col, id_col=id_col)
+            b = matrix[ref].toarray().ravel()
+            views += [view(t, ref, b, keep, names) for t in targets]
+    points = pd.concat([v for v in views if v is not None], ignore_index=True)
     cols = [group_col, "reference", "term", "freq_target", "freq_reference", "total_target",
             "total_reference", "rate_target_per_10k", "rate_reference_per_10k", "g2",
             "log_ratio", "p_value", "q_value", "direction", "significant", "n_docs", "dp",
             "alias", "shown_as"]
-    return points[cols].reset_index(drop=True), rest
+    points = points[cols].reset_index(drop=True)
+    terms = np.array(sorted(set(points["term"])), dtype=object)
+    at = counts.positions(terms)
+    spread = {"n_docs": np.zeros((len(groups), len(terms)), dtype=np.int64),
+              "dp": np.full((len(groups), len(terms)), np.nan),
+              "alias": np.zeros((len(groups), len(terms)), dtype=bool)}
+    alias = pd.Series(terms).astype(str).isin(names_all).to_numpy()
+    for k, t in enumerate(unit_of):
+        if has_tokens[t]:  # a group without tokens is in no keyness table
+            spread["n_docs"][k], spread["dp"][k] = _spread_of(
+                counts, sizes, np.flatnonzero(keep_all & (row_unit == t)), at)
+            spread["alias"][k] = alias
+    return points, spread
 
 
 def _term_table(terms: np.ndarray, used: pd.DataFrame, counts: TermCounts, groups: list,
-                rest: pd.DataFrame, group_col: str) -> pd.DataFrame:
+                spread: dict[str, np.ndarray], group_col: str) -> pd.DataFrame:
     """Return each shown term's count, documents (reposts once) and DP in each compared group."""
     cols = counts.positions(terms)
     pooled = counts.pool(used[group_col].to_numpy())
@@ -199,19 +331,25 @@ def _term_table(terms: np.ndarray, used: pd.DataFrame, counts: TermCounts, group
     matrix = pooled.matrix[where][:, cols].toarray()
     table = pd.DataFrame({group_col: np.repeat(np.asarray(groups, dtype=object), len(terms)),
                           "term": np.tile(terms, len(groups)), "count": matrix.ravel()})
-    spread = rest[[group_col, "term", "n_docs", "dp", "alias"]]
     table["total"] = np.tile(np.asarray(counts.matrix[:, cols].sum(axis=0)).ravel()
                              .astype(np.int64), len(groups))
-    table = table.merge(spread, on=[group_col, "term"], how="left", sort=False)
-    table["n_docs"] = table["n_docs"].fillna(0).astype(np.int64)
-    table["alias"] = table["alias"].fillna(False).astype(bool)
+    for name in ("n_docs", "dp", "alias"):
+        table[name] = spread[name].ravel()
     return table
 
 
 def _pooled_timeline(used: pd.DataFrame, counts: TermCounts, terms: np.ndarray, *,
                      group_col: str, freq: str, groups: list
                      ) -> tuple[pd.DataFrame, pd.DataFrame, str]:
-    """Count the terms per group and period with keyword_timeline, on pooled documents."""
+    """Count the terms per group and period as keyword_timeline does, on pooled documents.
+
+    keyword_timeline, called on one pooled document per (group, period) for
+    500 terms at a time, gives every (group, term, period) of the grid; here
+    the same counts, token totals and rates (``count / n_tokens * 10000``, the
+    same operations) come from the pooled matrix's non-zero cells, in the
+    order the calls gave them (by 500 terms, then group, term and period);
+    tests/test_explorer.py compares them with keyword_timeline.
+    """
     dated = used[used["date"].notna().to_numpy() & used[group_col].isin(groups).to_numpy()]
     if dated.empty:
         empty = pd.DataFrame({group_col: [], "term": [], "period": [], "count": [], "rate": []})
@@ -220,44 +358,51 @@ def _pooled_timeline(used: pd.DataFrame, counts: TermCounts, terms: np.ndarray, 
     dates = pd.to_datetime(dated["date"])
     lo, hi = dates.min(), dates.max()
     freq = choose_freq(pd.Series([lo, hi])) if freq == "auto" else freq
-    alias, _ = FREQS[freq]
+    alias, start_alias = FREQS[freq]
     period = dates.dt.to_period(alias).dt.start_time
     keys = dated[group_col].astype(str).to_numpy() + "\x1f" + period.dt.strftime("%Y-%m-%d")
     pooled = counts.take(dated.index.to_numpy()).pool(keys)
     first = pd.DataFrame({"key": keys, "date": dates.to_numpy(),
                           "group": dated[group_col].to_numpy()}).groupby("key", sort=True).agg(
         date=("date", "min"), group=("group", "first"))
-    pseudo = pd.DataFrame({"doc_id": first.index.to_numpy(), group_col: first["group"].to_numpy(),
-                           "date": first["date"].to_numpy()})
-    parts = []
-    with warnings.catch_warnings():  # terms only in undated documents have no hit: fine
-        warnings.simplefilter("ignore", UserWarning)
-        for start in range(0, len(terms), 500):
-            part = keyword_timeline(pseudo, pooled, terms=list(terms[start:start + 500]),
-                                    freq=freq, group_col=group_col, id_col="doc_id",
-                                    date_from=lo, date_to=hi)
-            parts.append(part[[group_col, "term", "period", "count", "n_tokens", "rate"]])
-    table = pd.concat(parts, ignore_index=True)
-    bins = table.drop_duplicates([group_col, "period"])[[group_col, "period", "n_tokens"]]
-    n_docs = pd.DataFrame({"group": dated[group_col].to_numpy(), "period": period.to_numpy()}
-                          ).groupby(["group", "period"]).size()
-    at = pd.MultiIndex.from_arrays([bins[group_col], bins["period"]])
-    bins = bins.assign(n_docs=n_docs.reindex(at).fillna(0).astype(np.int64).to_numpy())
-    bins = bins[[group_col, "period", "n_docs", "n_tokens"]].reset_index(drop=True)
-    hits = table[table["count"].to_numpy() > 0]
-    return hits[[group_col, "term", "period", "count", "rate"]].reset_index(drop=True), bins, freq
+    pooled = pooled.align(pd.DataFrame({"doc_id": first.index.to_numpy()}))
+    starts = pd.date_range(pd.Period(as_date(lo, param="date_from"), alias).start_time,
+                           pd.Period(as_date(hi, param="date_to"), alias).start_time,
+                           freq=start_alias)
+    labels = pd.Index(sorted(first["group"].unique()))
+    g = labels.get_indexer(first["group"].to_numpy())  # each pooled document's bin
+    p = starts.get_indexer(pd.to_datetime(first["date"]).dt.to_period(alias).dt.start_time)
+    n_tokens = np.zeros((len(labels), len(starts)), dtype=np.int64)
+    np.add.at(n_tokens, (g, p), pooled.totals())
+    n_docs = np.zeros_like(n_tokens)
+    np.add.at(n_docs, (labels.get_indexer(dated[group_col].to_numpy()),
+                       starts.get_indexer(period)), 1)
+    hits = pooled.matrix[:, counts.positions(terms)].tocoo()
+    row, col, count = hits.row, hits.col.astype(np.int64), hits.data.astype(np.int64)
+    found = count > 0
+    row, col, count = row[found], col[found], count[found]
+    order = np.argsort((((col // 500) * len(labels) + g[row]) * len(terms) + col) * len(starts)
+                       + p[row])  # as keyword_timeline gave them, 500 terms a call
+    row, col, count = row[order], col[order], count[order]
+    table = pd.DataFrame({group_col: labels.take(g[row]), "term": pd.Index(list(terms)).take(col),
+                          "period": starts.take(p[row]), "count": count,
+                          "rate": count / n_tokens[g[row], p[row]].astype(float) * _PER})
+    cells = pd.MultiIndex.from_product([labels, starts])
+    bins = pd.DataFrame({group_col: cells.get_level_values(0), "period": cells.get_level_values(1),
+                         "n_docs": n_docs.ravel(), "n_tokens": n_tokens.ravel()})
+    return table, bins, freq
 
 
-def _allot(rates: np.ndarray, available: np.ndarray, labels: list[str], budget: int,
+def _allot(rates: np.ndarray, available: np.ndarray, ranked: np.ndarray, budget: int,
            overall: float) -> np.ndarray:
     """Share ``budget`` lines: half to the groups over-using the term, half to the others.
 
-    Within each half the groups take one line each in rounds, the highest rate
-    first; lines one half cannot use go to the other.
+    ``ranked`` lists the groups by rate, the highest first (ties by label).
+    Within each half the groups take one line each in rounds, in that order;
+    lines one half cannot use go to the other.
     """
-    order = sorted(range(len(rates)), key=lambda g: (-rates[g], labels[g]))
-    over = [g for g in order if rates[g] > overall and available[g]]
-    rest = [g for g in order if rates[g] <= overall and available[g]]
+    over = [g for g in ranked if rates[g] > overall and available[g]]
+    rest = [g for g in ranked if rates[g] <= overall and available[g]]
     got = np.zeros(len(rates), dtype=np.int64)
 
     def give(groups: list[int], n: int) -> int:
@@ -288,7 +433,13 @@ def _spread(n: int, m: int) -> np.ndarray:
 def _choose_documents(used: pd.DataFrame, counts: TermCounts, terms: np.ndarray, groups: list,
                       *, group_col: str, id_col: str, cluster: np.ndarray,
                       max_lines: int) -> list[tuple[int, np.ndarray]]:
-    """Return, per term, the rows (of ``used``) whose first occurrence is shown."""
+    """Return, per term, the rows (of ``used``) whose first occurrence is shown.
+
+    A term's candidates in a group are its documents there, a repost once
+    (the first copy, by date then id); the rates and candidates of every
+    (term, group) are found at once from the hits, and only the sharing of
+    the lines (:func:`_allot`, at most ``max_lines`` a term) runs per term.
+    """
     codes = pd.Categorical(used[group_col], categories=groups).codes.astype(np.int64)
     dates = pd.to_datetime(used["date"]) if "date" in used else pd.Series(pd.NaT, index=used.index)
     day = dates.to_numpy(dtype="datetime64[ns]").astype(np.int64)
@@ -303,36 +454,57 @@ def _choose_documents(used: pd.DataFrame, counts: TermCounts, terms: np.ndarray,
     tokens = np.asarray(counts.matrix[order].sum(axis=1)).ravel()
     group_tokens = np.add.reduceat(tokens, bounds[:-1]) if len(order) else np.zeros(len(groups))
     group_tokens = np.where(np.diff(bounds) > 0, group_tokens, 0)
-    labels = [str(g) for g in groups]
+    n_terms, n_groups = len(terms), len(groups)
+    # every hit, by term then row of ``order`` (so by group); cell = (term, group)
+    rows = sub.indices.astype(np.int64)
+    cell = np.repeat(np.arange(n_terms, dtype=np.int64), np.diff(sub.indptr)) * n_groups \
+        + sorted_codes[rows]
+    hits = np.bincount(cell, weights=sub.data, minlength=n_terms * n_groups).astype(np.int64)
+    rates = hits.reshape(n_terms, n_groups) / np.maximum(group_tokens, 1)
+    overall = np.asarray(sub.sum(axis=0)).ravel().astype(np.int64) / max(group_tokens.sum(), 1)
+    ranked = np.argsort(-rates, axis=1, kind="stable")  # groups are in label order
+    # a term's candidates in a group: the first hit of each cluster, in row order
+    repost = cluster[order[rows]]
+    shared = np.bincount(cluster)[repost] > 1  # a document alone is always first
+    first = np.ones(len(rows), dtype=bool)
+    copies = np.flatnonzero(shared)
+    _, head = np.unique(cell[copies] * (int(cluster.max(initial=0)) + 1) + repost[copies],
+                        return_index=True)
+    first[copies] = False
+    first[copies[head]] = True
+    reps, rep_cluster, rep_shared = rows[first], repost[first], shared[first]
+    available = np.bincount(cell[first], minlength=n_terms * n_groups)
+    begin = (np.cumsum(available) - available).reshape(n_terms, n_groups)
+    available = available.reshape(n_terms, n_groups)
+    spreads: dict[tuple[int, int], np.ndarray] = {}
     chosen = []
-    for j in range(len(terms)):
-        lo, hi = sub.indptr[j], sub.indptr[j + 1]
-        rows, hits = sub.indices[lo:hi], sub.data[lo:hi]
-        cut = np.searchsorted(rows, bounds)
-        reps, rates = [], np.zeros(len(groups))
-        for g in range(len(groups)):
-            block = rows[cut[g]:cut[g + 1]]
-            if len(block):
-                _, first = np.unique(cluster[order[block]], return_index=True)
-                reps.append(block[np.sort(first)])
-                rates[g] = hits[cut[g]:cut[g + 1]].sum() / max(group_tokens[g], 1)
-            else:
-                reps.append(block)
-        overall = hits.sum() / max(group_tokens.sum(), 1)
-        got = _allot(rates, np.array([len(r) for r in reps]), labels, max_lines, overall)
-        picked, seen = [], np.zeros(0, dtype=np.int64)
-        for g in sorted(np.flatnonzero(got), key=lambda g: (-rates[g], labels[g])):
-            free = reps[g][~np.isin(cluster[order[reps[g]]], seen)]  # a repost shown once
-            take = free[_spread(len(free), got[g])]
-            picked.append(take)
-            seen = np.concatenate([seen, cluster[order[take]]])
+    for j in range(n_terms):
+        got = _allot(rates[j], available[j], ranked[j], max_lines, overall[j])
+        picked, seen = [], set()  # the reposts shown, each once
+        for g in ranked[j][got[ranked[j]] > 0].tolist():
+            lo = begin[j, g]
+            block = np.arange(lo, lo + available[j, g])
+            if seen:
+                block = block[[c not in seen for c in rep_cluster[block].tolist()]]
+            m = int(got[g])
+            if (len(block), m) not in spreads:
+                spreads[len(block), m] = _spread(len(block), m)
+            take = block[spreads[len(block), m]]
+            picked.append(reps[take])
+            seen.update(rep_cluster[take[rep_shared[take]]].tolist())
         chosen.append((j, order[np.concatenate(picked)] if picked else np.zeros(0, np.int64)))
     return chosen
 
 
-def _first_occurrence(text: str, term: str, window: int) -> tuple[str, str, str, int] | None:
-    """Return (left, match, right, offset) of a term's first occurrence, as kwic writes them."""
-    if _ASCII_LETTER.search(term):  # tokens are lower-cased: find the term in any case
+def _first_occurrence(text: str, term: str, window: int, *, any_case: bool | None = None
+                      ) -> tuple[str, str, str, int] | None:
+    """Return (left, match, right, offset) of a term's first occurrence, as kwic writes them.
+
+    ``any_case`` (whether the term holds an ASCII letter) may be given by a
+    caller that looks for the same term in many texts.
+    """
+    if _ASCII_LETTER.search(term) if any_case is None else any_case:
+        # tokens are lower-cased: find the term in any case
         found = re.search(re.escape(term), text, flags=re.IGNORECASE)
         if found is None:
             return None
@@ -342,8 +514,9 @@ def _first_occurrence(text: str, term: str, window: int) -> tuple[str, str, str,
         if start < 0:
             return None
         end = start + len(term)
-    return (text[max(0, start - window):start].translate(_FLAT),
-            text[start:end].translate(_FLAT), text[end:end + window].translate(_FLAT), start)
+    lo = max(0, start - window)
+    seen = text[lo:end + window].translate(_FLAT)  # one character for one: the cuts hold
+    return seen[:start - lo], seen[start - lo:end - lo], seen[end - lo:], start
 
 
 def _lines(used: pd.DataFrame, chosen: list[tuple[int, np.ndarray]], terms: np.ndarray, *,
@@ -358,11 +531,13 @@ def _lines(used: pd.DataFrame, chosen: list[tuple[int, np.ndarray]], terms: np.n
     found = []
     for j, rows in chosen:
         term = str(terms[j])
-        for row in rows:
+        any_case = _ASCII_LETTER.search(term) is not None
+        for row in rows.tolist():
             text = texts[row]
-            hit = _first_occurrence(text, term, window) if isinstance(text, str) else None
+            hit = _first_occurrence(text, term, window, any_case=any_case) \
+                if isinstance(text, str) else None
             if hit is not None:  # a token the text writes otherwise has no line
-                found.append((term, int(row), *hit))
+                found.append((term, row, *hit))
     columns = ["term", group_col, id_col, "left", "match", "right", "offset", "cluster"]
     if not found:
         return pd.DataFrame({c: [] for c in columns})
@@ -491,11 +666,11 @@ def explorer_data(
     used = docs[docs[group_col].notna().to_numpy()].reset_index(drop=True)
     counts = counts_of(used, counts, tokens_col=tokens_col, id_col=id_col, func=func)
     groups = _compared(used, group_col, max_groups)
-    points, rest = _views(used, counts, groups, group_col=group_col, id_col=id_col,
-                          clusters=clusters, aliases=aliases, min_freq=min_freq, alpha=alpha,
-                          max_terms=max_terms)
+    points, spread = _views(used, counts, groups, group_col=group_col, id_col=id_col,
+                            clusters=clusters, aliases=aliases, min_freq=min_freq, alpha=alpha,
+                            max_terms=max_terms)
     terms = np.array(sorted(set(points["term"])), dtype=object)
-    term_table = _term_table(terms, used, counts, groups, rest, group_col)
+    term_table = _term_table(terms, used, counts, groups, spread, group_col)
     if "date" not in used:
         used = used.assign(date=pd.NaT)
     timeline, bins, freq_used = _pooled_timeline(used, counts, terms, group_col=group_col,
@@ -516,8 +691,7 @@ def explorer_data(
                 "window": window, "freq": freq_used, "n_docs": len(used),
                 "n_groups": int(used[group_col].nunique()),
                 "reposts_folded": clusters is not None,
-                "measure": rest.attrs.get("measure", "g2"),
-                "correction": rest.attrs.get("correction", "fdr_bh")}
+                "measure": "g2", "correction": "fdr_bh"}  # keyness's defaults
     out = {"groups": group_table, "points": points, "terms": term_table, "lines": lines,
            "docs": documents, "timeline": timeline, "bins": bins}
     for table in out.values():

@@ -43,6 +43,7 @@ __all__ = [
     "benjamini_hochberg",
     "chi2_sf",
     "chi_square",
+    "compare_counts",
     "keyness",
     "log_likelihood",
     "log_ratio",
@@ -209,11 +210,37 @@ def _group_starts(keys: np.ndarray) -> np.ndarray:
     return np.maximum.accumulate(np.where(new, np.arange(len(keys)), 0)).astype(np.int64)
 
 
-def _compare(
-    a: np.ndarray, b: np.ndarray, terms: np.ndarray, *, min_freq: int, measure: str,
-    alpha: float, correction: str,
+def compare_counts(
+    a: np.ndarray, b: np.ndarray, terms: np.ndarray, *, min_freq: int = 5, measure: str = "g2",
+    alpha: float = 0.05, correction: str = "fdr_bh",
 ) -> pd.DataFrame:
-    """Score, test and rank the terms of one target-reference comparison."""
+    """Score, test and rank the terms of one target-reference comparison.
+
+    The arithmetic of :func:`keyness` for one side pair, on pooled counts
+    already summed (what a caller comparing many pairs of groups pools once).
+    Arguments are not validated here: :func:`keyness` does that.
+
+    Parameters
+    ----------
+    a, b : numpy.ndarray
+        Each term's count in the target and in the reference.
+    terms : numpy.ndarray
+        The terms (ties in the ranking go by term).
+    min_freq : int, default 5
+        Test a term when ``a + b`` reaches this.
+    measure : {'g2', 'chi2'}, default 'g2'
+        The score the ranking uses.
+    alpha : float, default 0.05
+        ``significant`` is ``q_value < alpha``.
+    correction : str, default 'fdr_bh'
+        The multiple-test correction of the p-values (as :func:`keyness`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The tested terms with :func:`keyness`'s score columns (no group column,
+        no dispersion), over-used terms first, then under-used, then equal.
+    """
     c, d = int(a.sum()), int(b.sum())
     tested = a + b >= min_freq
     a, b, terms = a[tested], b[tested], terms[tested]
@@ -330,7 +357,7 @@ def keyness(
     for tgt, ref in _comparisons(groups, target, reference):
         a = counts[tgt].toarray().ravel()
         b = total - a if ref is None else counts[ref].toarray().ravel()
-        frame = _compare(a, b, terms, min_freq=min_freq, measure=measure, alpha=alpha,
+        frame = compare_counts(a, b, terms, min_freq=min_freq, measure=measure, alpha=alpha,
                          correction=correction)
         label = "rest" if ref is None else groups[ref]
         if frame.empty:

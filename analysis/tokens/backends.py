@@ -43,7 +43,6 @@ rjieba==0.2.2, which embeds jieba-rs 0.11.0).
 from __future__ import annotations
 
 import functools
-
 import hashlib
 import logging
 import os
