@@ -345,3 +345,13 @@ def test_minhash_agrees_with_exact_on_the_shared_corpus(shared_corpus):
     minhash = near_duplicates(docs, method="minhash")
     assert len(exact) > 0
     pd.testing.assert_frame_equal(exact, minhash)
+
+
+def test_repost_codes_share_a_number_within_a_cluster_and_stand_alone_otherwise():
+    from analysis.stats.duplicates import repost_codes
+
+    clusters = pd.Series({"a": "c1", "c": "c1", "d": "c2", "e": None})
+    codes = repost_codes(["a", "b", "c", "d", "e"], clusters)
+    assert codes.tolist() == [0, -2, 0, 1, -5]
+    assert codes.dtype == np.int64
+    assert repost_codes(["a", "b"], None).tolist() == [-1, -2]

@@ -112,6 +112,7 @@ from ..core.errors import AnalysisError, check_choice, check_column, check_numbe
 from ..core.io import write_text
 from ..stats.aliases import group_aliases
 from ..stats.counts import TermCounts, counts_of
+from ..stats.duplicates import repost_codes
 from ..stats.keyness import KEYNESS_COLUMNS, compare_counts, keyness
 from ..stats.overview import FREQS, choose_freq
 from .fonts import cjk_font_path
@@ -173,21 +174,12 @@ def _shown(frame: pd.DataFrame, max_terms: int) -> pd.DataFrame:
     return out
 
 
-def _repost_codes(used: pd.DataFrame, clusters: pd.Series | None, id_col: str
-                  ) -> np.ndarray | None:
-    """Return a code per document, shared by reposts, as ``dispersion`` reads ``clusters``."""
-    if clusters is None:
-        return None
-    labels = pd.Series(clusters).reindex(used[id_col]).to_numpy()
-    return np.where(pd.isna(labels), -1 - np.arange(len(used)), pd.factorize(labels)[0])
-
-
 def _first_copies(codes: np.ndarray | None, inside: np.ndarray) -> np.ndarray:
     """Return which documents of ``inside`` (a mask) count: a repost once, its first copy there.
 
-    ``codes`` from :func:`_repost_codes`; as
-    :func:`~analysis.stats.dispersion.dispersion` keeps the documents of a
-    table holding those of ``inside``.
+    ``codes`` from :func:`~analysis.stats.duplicates.repost_codes` (None: no
+    clusters); as :func:`~analysis.stats.dispersion.dispersion` keeps the
+    documents of a table holding those of ``inside``.
     """
     if codes is None:
         return inside
@@ -257,7 +249,7 @@ def _views(used: pd.DataFrame, counts: TermCounts, groups: list, *, group_col: s
     rank = pd.Categorical(used[group_col], categories=groups).codes
     row_unit = np.where(rank >= 0, unit_of[rank], -1)
     sizes = counts.totals().astype(float)
-    reposts = _repost_codes(used, clusters, id_col)
+    reposts = None if clusters is None else repost_codes(used[id_col], clusters)
     # the terms as their columns: the vocabulary is in code-point order (as
     # TermCounts.positions assumes), so ties between terms break as in keyness
     codes = np.arange(len(counts.vocabulary))

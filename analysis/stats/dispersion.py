@@ -31,6 +31,7 @@ import pandas as pd
 
 from ..core.errors import check_column
 from .counts import TermCounts, counts_of
+from .duplicates import repost_codes
 
 __all__ = ["DISPERSION_COLUMNS", "dispersion", "gries_dp"]
 
@@ -102,10 +103,7 @@ def dispersion(
     keep = docs[group_col].notna().to_numpy(copy=True)
     if clusters is not None:
         ids = docs[id_col] if id_col in docs.columns else docs.index
-        labels = pd.Series(clusters).reindex(ids).to_numpy()
-        labels = np.where(pd.isna(labels), -1 - np.arange(len(docs)),
-                          pd.factorize(labels)[0]).astype(np.int64)
-        keep &= ~pd.Series(labels).duplicated().to_numpy()
+        keep &= ~pd.Series(repost_codes(ids, clusters)).duplicated().to_numpy()
     rows = np.flatnonzero(keep & (counts.totals() > 0))
     matrix = counts.matrix[rows].tocsr()
     groups, labels = pd.factorize(docs[group_col].to_numpy()[rows], sort=True)

@@ -81,7 +81,7 @@ from __future__ import annotations
 import math
 import re
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -98,6 +98,7 @@ __all__ = [
     "duplicate_clusters",
     "lsh_bands",
     "near_duplicates",
+    "repost_codes",
     "shingle_matrix",
 ]
 
@@ -618,6 +619,32 @@ def _pair_table(docs: pd.DataFrame, a: np.ndarray, b: np.ndarray, jac: np.ndarra
         table = table.loc[~same].reset_index(drop=True)
     table.attrs = attrs
     return table
+
+
+def repost_codes(ids: Any, clusters: pd.Series | None) -> np.ndarray:
+    """Number the documents so that the reposts of one notice share a number.
+
+    Parameters
+    ----------
+    ids : array-like
+        The documents' ids, in order.
+    clusters : pandas.Series or None
+        Near-duplicate cluster of each document, indexed by id
+        (:func:`duplicate_clusters`); ids it lacks, or maps to NA, stand alone.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        A cluster's code (0, 1, ... in order of first appearance) for the
+        documents of a cluster, and ``-1 - i`` for document ``i`` standing
+        alone (every document alone when ``clusters`` is None), so that
+        ``pd.Series(codes).duplicated()`` marks every copy after the first.
+    """
+    alone = -1 - np.arange(len(ids), dtype=np.int64)
+    if clusters is None:
+        return alone
+    found = pd.Series(clusters).reindex(pd.Index(ids)).to_numpy()
+    return np.where(pd.isna(found), alone, pd.factorize(found)[0]).astype(np.int64)
 
 
 def duplicate_clusters(

@@ -53,6 +53,7 @@ from ..core.errors import AnalysisError, check_column, check_number
 from ..tokens.segmenter import Segmenter
 from .clauses import code_points, split_clauses
 from .counts import table_group_col
+from .duplicates import repost_codes
 
 __all__ = ["PHRASE_COLUMNS", "phrase_summary", "shared_phrases"]
 
@@ -425,12 +426,7 @@ def _long(docs: pd.DataFrame, phrases: list[str], phrase_of: np.ndarray, doc: np
     """Rank the phrases, keep the maximal and distinct ones, and build the long table."""
     group_codes, group_labels = pd.factorize(docs[group_col])
     ids = docs[id_col].astype(str).to_numpy()
-    if clusters is not None:
-        source = pd.Series(clusters).reindex(docs[id_col]).to_numpy()
-        source = np.where(pd.isna(source), -1 - np.arange(len(docs)),
-                          pd.factorize(source)[0]).astype(np.int64)
-    else:
-        source = np.arange(len(docs), dtype=np.int64)
+    source = repost_codes(docs[id_col], clusters)
     stats = pd.DataFrame({"p": phrase_of, "g": group_codes[doc], "s": source[doc]})
     n_groups = stats.groupby("p")["g"].nunique().reindex(range(len(phrases)), fill_value=0)
     n_sources = stats.groupby("p")["s"].nunique().reindex(range(len(phrases)), fill_value=0)

@@ -133,6 +133,7 @@ from ..core.errors import (
     format_list,
 )
 from .counts import counts_of, normalize_rows
+from .duplicates import repost_codes
 from .keyness import benjamini_hochberg
 from .overview import FREQ_NAMES, FREQS, choose_freq
 
@@ -340,12 +341,7 @@ def _prepare(docs: pd.DataFrame, counts: Any, *, clusters: pd.Series | None, min
     """Align the counts, collapse reposts, keep the vocabulary; raise for what cannot fit."""
     counts = counts_of(docs, counts, tokens_col=tokens_col, id_col=id_col, func=func)
     ids = np.asarray(docs[id_col] if id_col in docs.columns else docs.index, dtype=object)
-    if clusters is not None:
-        found = pd.Series(clusters).reindex(pd.Index(ids)).to_numpy()
-        labels = np.where(pd.isna(found), -1 - np.arange(len(ids)),
-                          pd.factorize(found)[0]).astype(np.int64)
-    else:
-        labels = -1 - np.arange(len(ids), dtype=np.int64)
+    labels = repost_codes(ids, clusters)
     first = ~pd.Series(labels).duplicated().to_numpy()
     matrix = counts.matrix
     candidates = np.flatnonzero(first & (counts.totals() > 0))
