@@ -591,20 +591,26 @@ def test_ctrl_c_ends_with_one_line_and_exit_130(tmp_path):
     params = nbformat.v4.new_code_cell("output_dir = None")
     params.metadata["tags"] = ["parameters"]
     nb.cells = [nbformat.v4.new_markdown_cell("# t"), params,
-                nbformat.v4.new_code_cell("import time\ntime.sleep(60)")]
+                nbformat.v4.new_code_cell("import time\ntime.sleep(600)")]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
-    nbformat.write(nb, books / "01_sleep.ipynb")
+    for name in ("01_sleep", "02_sleep"):  # two kernels side by side: both must stop
+        nbformat.write(nb, books / f"{name}.ipynb")
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-c", SLEEPER, str(books), str(out)], cwd=PROJ_ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
-    while not (out / "notebooks" / "01_sleep.stderr.txt").exists() and time.monotonic() < deadline:
+    logs = [out / "notebooks" / f"{name}.stderr.txt" for name in ("01_sleep", "02_sleep")]
+    while not all(log.exists() for log in logs) and time.monotonic() < deadline:
         time.sleep(0.2)
-    time.sleep(3)  # the kernel is running the cell
+    assert all(log.exists() for log in logs)  # both kernels started
+    time.sleep(3)  # the kernels are running the cell
     proc.send_signal(signal.SIGINT)
-    stdout, stderr = proc.communicate(timeout=60)
+    try:  # the kernel runs in a session of its own: the runner must pass Ctrl-C on to it
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
     assert proc.returncode == 130, stderr
     assert stderr.strip().splitlines() == [
         "interrupted: stopped by Ctrl-C (finished files and caches are kept; rerun to continue)"]

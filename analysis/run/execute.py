@@ -44,6 +44,8 @@ import hashlib
 import json
 import os
 import re
+import signal
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -242,12 +244,61 @@ def _write_record(record_file: Path, key: str, out: Path, book: Path) -> None:
                                        ensure_ascii=False, indent=1, sort_keys=True) + "\n")
 
 
-def _kernel_manager(env: dict[str, str], stderr: IO[bytes], cwd: Path) -> type:
+class _Kernels:
+    """The kernels running now, so that Ctrl-C reaches every one of them.
+
+    jupyter_client starts each kernel in a session of its own, so the
+    researcher's Ctrl-C reaches the runner alone; the runner passes it on
+    (SIGINT to the kernel's process group, as ``KernelManager.interrupt_kernel``
+    does), and the cell running stops with ``KeyboardInterrupt``.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: set[Any] = set()
+
+    def started(self, manager: Any) -> None:
+        """Hold a kernel that is up."""
+        with self._lock:
+            self._running.add(manager)
+
+    def stopped(self, manager: Any) -> None:
+        """Forget a kernel that is stopping."""
+        with self._lock:
+            self._running.discard(manager)
+
+    def interrupt(self) -> None:
+        """Interrupt every running kernel."""
+        with self._lock:
+            running = list(self._running)
+        for manager in running:
+            _interrupt(manager)
+
+
+def _interrupt(manager: Any) -> None:
+    """Send SIGINT to a kernel's process group (else its process), as its provisioner does."""
+    provisioner = getattr(manager, "provisioner", None)
+    process = getattr(provisioner, "process", None)
+    if process is None or process.poll() is not None:
+        return
+    try:
+        pgid = getattr(provisioner, "pgid", None)
+        if pgid and hasattr(os, "killpg") and pgid != os.getpgrp():  # never the runner's group
+            os.killpg(pgid, signal.SIGINT)
+        else:
+            process.send_signal(signal.SIGINT)
+    except OSError:  # it ended meanwhile
+        pass
+
+
+def _kernel_manager(env: dict[str, str], stderr: IO[bytes], cwd: Path, kernels: _Kernels
+                    ) -> type:
     """Return a kernel manager class whose kernel starts in ``cwd`` with ``env``, logging to ``stderr``.
 
     The kernel's folder is given to the kernel process, never set with
     ``chdir`` in the runner: papermill's ``cwd`` changes the folder of the
     whole process, which two notebooks run from two threads would race on.
+    The kernel is held in ``kernels`` while it runs.
     """
     from jupyter_client.manager import AsyncKernelManager
 
@@ -257,9 +308,11 @@ def _kernel_manager(env: dict[str, str], stderr: IO[bytes], cwd: Path) -> type:
             kw.setdefault("stderr", stderr)
             kw.setdefault("cwd", str(cwd))
             await AsyncKernelManager._async_start_kernel(self, **kw)
+            kernels.started(self)
 
         async def shutdown_kernel(self, now: bool = False,  # type: ignore[override]
                                   restart: bool = False) -> None:
+            kernels.stopped(self)
             try:
                 offset = os.fstat(stderr.fileno()).st_size
             except (OSError, ValueError):
@@ -331,7 +384,8 @@ class _Interrupted(Exception):
     """Ctrl-C reached a kernel: the run stops."""
 
 
-def _execute(book: Path, params: dict[str, Any], out: Path, env: dict[str, str]) -> RunResult:
+def _execute(book: Path, params: dict[str, Any], out: Path, env: dict[str, str],
+             kernels: _Kernels) -> RunResult:
     """Execute one notebook into ``out/notebooks/`` and count the files it wrote."""
     import papermill as pm
 
@@ -345,7 +399,8 @@ def _execute(book: Path, params: dict[str, Any], out: Path, env: dict[str, str])
                                 parameters=params, kernel_name="python3",
                                 progress_bar=False,
                                 kernel_manager_class=_kernel_manager(
-                                    {**env, NOTEBOOK_ENV: book.stem}, log, book.parent))
+                                    {**env, NOTEBOOK_ENV: book.stem}, log, book.parent,
+                                    kernels))
         status, error = "ok", ""
     except Exception as err:  # noqa: BLE001 (PapermillExecutionError, kernel failures)
         if getattr(err, "ename", None) == "KeyboardInterrupt":
@@ -430,10 +485,11 @@ def execute_books(books: list[Path], per_book: dict[Path, dict[str, Any]], out: 
     if stale and prepare is not None:
         prepare()
     jobs = default_jobs() if jobs is None else jobs
+    kernels = _Kernels()
 
     def run(book: Path) -> RunResult:
         record = _record_path(cache_dir, out, book)
-        result = _execute(book, per_book[book], out, env)
+        result = _execute(book, per_book[book], out, env, kernels)
         if result.status == "ok":
             _write_record(record, keys[book], out, book)
         else:
@@ -453,5 +509,9 @@ def execute_books(books: list[Path], per_book: dict[Path, dict[str, Any]], out: 
         except (_Interrupted, KeyboardInterrupt):
             for future in pending:
                 future.cancel()
+            running = {future for future in pending if not future.cancelled()}
+            while running:  # until each running notebook stops (an idle kernel ignores SIGINT)
+                kernels.interrupt()
+                _, running = wait(running, timeout=1)
             raise KeyboardInterrupt from None
     return [results[book] for book in books]
