@@ -213,3 +213,43 @@ def test_documents_and_groups_of_each_run_by_hand(monkeypatch, dense_pairs):
     k = [int(v) for v in units.doc_keys]  # sums modulo 2**64, as in uint64
     assert keys.tolist() == [(k[0] + k[1] + k[2]) % 2**64, (k[0] + k[1]) % 2**64, k[3],
                              (k[0] + k[1] + k[3]) % 2**64]
+
+
+def test_counting_in_parts_gives_the_same_phrases(seeds_loaded, segmenter, monkeypatch):
+    """Positions counted in parts split by hash (as at 100k documents): the same table."""
+    import analysis.stats.phrases as phrases_module
+
+    docs, _ = seeds_loaded
+    docs = pd.concat([docs, FORMULA.assign(institution=FORMULA["institution"] + "校")],
+                     ignore_index=True)
+    whole = shared_phrases(docs, segmenter=segmenter, min_chars=4)
+    monkeypatch.setattr(phrases_module, "_PART", 16)  # hundreds of parts
+    in_parts = shared_phrases(docs, segmenter=segmenter, min_chars=4)
+    assert len(whole) > 5
+    pd.testing.assert_frame_equal(whole, in_parts)
+
+
+@pytest.mark.parametrize("part", [1 << 22, 1])
+def test_shared_positions_of_a_level_by_hand(monkeypatch, part):
+    """Five positions, three hashes in three parts: the shared ones kept, in position order."""
+    import numpy as np
+
+    import analysis.stats.phrases as phrases_module
+
+    monkeypatch.setattr(phrases_module, "_PART", part)  # 1: 8 parts by the top 3 bits
+    # clause 0 in documents 0 and 1 (group 0), clause 1 in document 2 (group 1),
+    # clause 2 in document 3 (group 1)
+    units = phrases_module._Units(np.array([0, 0, 1, 2]), np.array([0, 1, 2, 3]),
+                                  np.array([0, 0, 1, 1]), 4)
+    a, b, c = (np.uint64(top << 61 | 5) for top in (1, 4, 6))  # top bits 001, 100, 110
+    h = np.array([a, b, a, c, b], dtype=np.uint64)
+    piece = np.array([0, 0, 1, 2, 2], dtype=np.int32)  # the clause of each position
+    starts, kept_h, n_grp, n_doc, fp = phrases_module._shared_level(
+        np.arange(5, dtype=np.int32), h, piece, units, 2)
+    # a: clauses 0 and 1, groups 0 and 1, documents 0 1 2; b: clauses 0 and 2, documents 0 1 3;
+    # c: clause 2 alone, one group: dropped
+    assert starts.tolist() == [0, 1, 2, 4] and kept_h.tolist() == [a, b, a, b]
+    assert n_grp.tolist() == [2, 2, 2, 2] and n_doc.tolist() == [3, 3, 3, 3]
+    k = [int(v) for v in units.doc_keys]
+    sum_a, sum_b = (k[0] + k[1] + k[2]) % 2**64, (k[0] + k[1] + k[3]) % 2**64
+    assert fp.tolist() == [sum_a, sum_b, sum_a, sum_b]

@@ -22,7 +22,8 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["file_lock", "files_digest", "write_atomically", "write_text"]
+__all__ = ["file_lock", "files_digest", "release_arrow_memory", "write_atomically",
+           "write_text"]
 
 
 def write_atomically(path: str | os.PathLike, write: Callable[[Path], None]) -> Path:
@@ -126,3 +127,17 @@ def files_digest(paths: Iterable[Path], *, name: Callable[[Path], str] | None = 
         label = path.name if name is None else name(path)
         digest.update(label.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
+
+
+def release_arrow_memory() -> None:
+    """Return to the system the memory Arrow's pool keeps after a large read or cut.
+
+    Decisions: Arrow's allocator keeps the pages it freed for its own next
+    allocations, which numpy and Python cannot use. Measured at 100,000
+    documents (111 M characters): reading the corpus cache left 740 MB so,
+    reading the token cache 500 MB, cutting the clauses of the shared phrases
+    1.2 GB, in every kernel that did it; releasing them took 2 ms.
+    """
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()

@@ -32,7 +32,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..core.config import CACHE_DIR
-from ..core.io import write_atomically
+from ..core.io import release_arrow_memory, write_atomically
 
 __all__ = ["CorpusCacheWarning", "DEFAULT_CORPUS_CACHE_DIR", "LOADER_FILES", "corpus_key",
            "read_corpus_cache", "write_corpus_cache"]
@@ -189,6 +189,8 @@ def read_corpus_cache(key: str, *, cache_dir: str | os.PathLike | None = None
             if (table.schema.metadata or {}).get(b"corpus_key") != key.encode():
                 raise ValueError("the file belongs to another key")
             frames.append(table.to_pandas())
+        del table
+        release_arrow_memory()  # the pages of the decompressed file
     except Exception as exc:  # any damage (truncated, foreign, not Parquet): parse again
         warnings.warn(f"Discarding the unreadable corpus cache {docs_path} ({exc}); the corpus "
                       f"is parsed again.", CorpusCacheWarning, stacklevel=3)

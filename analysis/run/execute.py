@@ -78,11 +78,13 @@ _LIBRARIES = ("papermill", "nbclient", "ipykernel", "scipy", "scikit-learn", "rj
 version a notebook's key holds."""
 
 
-BYTES_PER_CHAR = 120
+BYTES_PER_CHAR = 80
 """Memory a kernel may need per character of the corpus, for the default ``jobs``.
 
-Measured: the largest kernel of the 100k benchmark (111 M characters, notebooks 01-11 one
-at a time) peaked at 10.9 GB, 98 bytes a character; 120 leaves a margin."""
+Measured on the 100k benchmark corpus (111 M characters), each notebook run alone: the
+largest kernel with its worker processes took 7.2 GB (06, shared phrases; 10.5 GB before
+they were counted in parts), then 7.0 GB (05), 6.8 GB (10), 6.2 GB (08): 65 bytes a
+character; 80 leaves a margin, and lets two notebooks run at once on 24 GB."""
 
 
 def memory_jobs(n_chars: int, *, cores: int | None = None) -> int:

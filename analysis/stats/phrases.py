@@ -38,6 +38,14 @@ Decisions:
   documents count, but a group's first use is its earliest *dated* document
   (undated ones only when the group has no dated document with the phrase).
 
+- **Memory.** The positions of a level are counted in parts of about 4 M,
+  split by the top bits of their hash (a hash falls in one part), and held as
+  32-bit starts; the clauses stay in one Arrow array. Measured at 100,000
+  generated documents (111 M characters, about 10**8 positions at
+  ``min_chars``): the notebook's kernel peaked at 7.2 GB instead of 10.5 GB,
+  and took 158 s instead of 190 s; the tables are the same (20,000 documents
+  and the shared corpus, ``min_groups`` 2 and 3).
+
 Measured on the 4,706 posts of ``univ-news-2019`` (13 universities), see the
 README for timings at scale.
 """
@@ -45,6 +53,7 @@ README for timings at scale.
 from __future__ import annotations
 
 import warnings
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -62,6 +71,7 @@ PHRASE_COLUMNS = ("phrase", "length", "n_words", "first_date", "first_doc_id", "
 _BASE = np.uint64(0x100000001B3)
 _ALIGN_CLAUSES = 20  # clauses cut per candidate to find its word boundaries
 _DENSE_PAIRS = 50_000_000  # (hash, label) pairs counted in a table of booleans up to this many
+_PART = 1 << 22  # positions of a level counted at once (see _shared_level)
 
 
 class _Units:
@@ -160,20 +170,15 @@ def _runs(codes: np.ndarray, piece: np.ndarray, units: _Units, min_chars: int,
     """
     n_starts = max(0, len(piece) - min_chars + 1)
     starts = np.flatnonzero(piece[:n_starts] == piece[min_chars - 1:min_chars - 1 + n_starts])
+    if len(piece) < 2**31:
+        starts = starts.astype(np.int32)  # half the memory of the largest arrays
     h = _hash_at(codes, starts, min_chars)
     found, prev, level, first = [], None, min_chars, None
     present = np.zeros(len(piece) + 1, dtype=bool)  # the starts of a level, for the next one
     while len(starts):
-        inv, uniq = pd.factorize(h)  # a hash table, not a sort: order does not matter here
-        n_grp, _ = _label_counts(inv, len(uniq), piece[starts], units, "group")
-        shared = n_grp >= min_groups
-        keep = shared[inv]
-        inv = (np.cumsum(shared) - 1)[inv[keep]]  # the kept hashes, numbered again
-        starts, h, n_grp = starts[keep], h[keep], n_grp[shared][inv]
+        starts, h, n_grp, n_doc, fp = _shared_level(starts, h, piece, units, min_groups)
         if first is None:
             first = (starts, h)
-        n_doc, fp = _label_counts(inv, int(shared.sum()), piece[starts], units, "doc")
-        n_doc, fp = n_doc[inv], fp[inv]
         if prev is not None:
             found.append(_maximal(prev, starts, fp))
         if level > max_chars:  # longer: a repeated sentence, dropped with what it covers
@@ -200,6 +205,54 @@ def _runs(codes: np.ndarray, piece: np.ndarray, units: _Units, min_chars: int,
     runs = pd.concat(rows, ignore_index=True) if rows else empty
     empty_h = (np.zeros(0, np.int64), np.zeros(0, np.uint64))
     return runs, *(empty_h if first is None else first)
+
+
+def _shared_level(starts: np.ndarray, h: np.ndarray, piece: np.ndarray, units: _Units,
+                  min_groups: int) -> tuple[np.ndarray, ...]:
+    """Keep the positions whose run is shared, with its groups, documents and their key sum.
+
+    Everything is counted by hash, so the positions are counted in parts of
+    about ``_PART``, split by the top bits of their hash: all positions of a
+    hash fall in one part, and the hash tables and label pairs stay that size
+    (at 100,000 documents the level of ``min_chars`` holds about 10**8
+    positions). Returns ``starts``, ``h``, ``n_grp``, ``n_doc`` and ``fp`` of
+    the kept positions, in position order.
+    """
+    n_parts = 1 << min(16, max(0, int(np.ceil(np.log2(max(len(h), 1) / _PART)))))
+    if n_parts == 1:
+        idx, n_grp, n_doc, fp = _count_part(starts, h, piece, units, min_groups)
+        return starts[idx], h[idx], n_grp, n_doc, fp
+    part = (h >> np.uint64(64 - (n_parts.bit_length() - 1))).astype(np.uint16)
+    order = np.argsort(part, kind="stable")  # radix sort: positions ascending in each part
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(part, minlength=n_parts))])
+    del part
+    found = []
+    for lo, hi in pairwise(bounds):
+        at = order[lo:hi]
+        idx, n_grp, n_doc, fp = _count_part(starts[at], h[at], piece, units, min_groups)
+        found.append((at[idx], n_grp, n_doc, fp))
+    del order
+    keep = np.zeros(len(h), dtype=bool)
+    for at, *_ in found:
+        keep[at] = True
+    rank = np.cumsum(keep, dtype=np.int64) - 1
+    out = [np.empty(int(keep.sum()), dtype=found[0][k].dtype) for k in (1, 2, 3)]
+    for at, *values in found:
+        for column, value in zip(out, values, strict=True):
+            column[rank[at]] = value
+    return starts[keep], h[keep], *out
+
+
+def _count_part(starts: np.ndarray, h: np.ndarray, piece: np.ndarray, units: _Units,
+                min_groups: int) -> tuple[np.ndarray, ...]:
+    """Return the indices of the shared positions of one part, and their counts (in order)."""
+    inv, uniq = pd.factorize(h)  # a hash table, not a sort: order does not matter here
+    n_grp, _ = _label_counts(inv, len(uniq), piece[starts], units, "group")
+    shared = n_grp >= min_groups
+    idx = np.flatnonzero(shared[inv])
+    inv = (np.cumsum(shared) - 1)[inv[idx]]  # the kept hashes, numbered again
+    n_doc, fp = _label_counts(inv, int(shared.sum()), piece[starts[idx]], units, "doc")
+    return idx, n_grp[shared][inv], n_doc[inv], fp[inv]
 
 
 def _first_of_each(values: np.ndarray) -> np.ndarray:

@@ -32,7 +32,7 @@ import pyarrow.parquet as pq
 
 from ..core.config import CACHE_DIR
 from ..core.errors import AnalysisError
-from ..core.io import write_atomically
+from ..core.io import release_arrow_memory, write_atomically
 
 __all__ = ["DEFAULT_CACHE_DIR", "TokenCacheWarning", "cache_path", "cached_tokens",
            "clear_token_cache", "text_sha256"]
@@ -85,6 +85,8 @@ def _read(path: Path, fingerprint: str) -> dict[str, str]:
         hashes, tokens = (table.column(c).to_pylist() for c in ("text_sha256", "tokens"))
         if not all(isinstance(h, str) and isinstance(t, str) for h, t in zip(hashes, tokens)):
             raise ValueError("it holds missing values")
+        del table
+        release_arrow_memory()  # the pages of the decompressed file
     except Exception as exc:  # any damage (truncated, foreign, not Parquet): rebuild
         warnings.warn(f"Discarding the unreadable token cache {path} ({exc}); it is rebuilt.",
                       TokenCacheWarning, stacklevel=4)
