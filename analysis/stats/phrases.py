@@ -58,6 +58,7 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 
+from ..core.arrays import sorted_distinct
 from ..core.errors import AnalysisError, check_column, check_number
 from ..tokens.segmenter import Segmenter
 from .clauses import code_points, split_clauses
@@ -87,9 +88,9 @@ class _Units:
         self.n_units = int(unit.max()) + 1 if len(unit) else 0
         self.n_docs = n_docs
         self.n_groups = int(group.max()) + 1 if len(group) else 1
-        pairs = np.unique(unit.astype(np.int64) * n_docs + doc)
+        pairs = sorted_distinct(unit.astype(np.int64) * n_docs + doc)
         self.doc_ptr, self.docs = self._csr(pairs // n_docs, pairs % n_docs)
-        pairs = np.unique(pairs // n_docs * self.n_groups + group[pairs % n_docs])
+        pairs = sorted_distinct(pairs // n_docs * self.n_groups + group[pairs % n_docs])
         self.group_ptr, self.groups = self._csr(pairs // self.n_groups, pairs % self.n_groups)
         self.doc_keys = np.random.default_rng(0).integers(0, 2**64, n_docs, dtype=np.uint64)
         self.key_sum = np.zeros(self.n_units, dtype=np.uint64)  # of each piece's documents
@@ -309,7 +310,7 @@ def _positions(phrases: list[str], codes: np.ndarray, piece: np.ndarray, starts:
     lengths = np.fromiter(map(len, phrases), dtype=np.int64, count=len(phrases))
     full = np.array([_hash_text(p) for p in phrases], dtype=np.uint64)
     found = []
-    for length in np.unique(lengths[owner]) if len(owner) else []:
+    for length in sorted_distinct(lengths[sizes > 0]):  # those of the phrases in ``owner``
         at = np.flatnonzero(lengths[owner] == length)
         p, o = pos[at], owner[at]
         ok = p + length <= len(piece)
@@ -318,7 +319,7 @@ def _positions(phrases: list[str], codes: np.ndarray, piece: np.ndarray, starts:
         p, o = p[ok], o[ok]
         hit = _hash_at(codes, p, int(length)) == full[o]
         found.append(pd.unique(o[hit] * n_units + piece[p[hit]]))
-    flat = np.unique(np.concatenate(found)) if found else empty
+    flat = sorted_distinct(np.concatenate(found)) if found else empty
     return flat // n_units, flat % n_units
 
 
@@ -326,7 +327,7 @@ def _documents(phrase_of: np.ndarray, clause: np.ndarray, units: _Units
                ) -> tuple[np.ndarray, np.ndarray]:
     """Turn (phrase, clause) pairs into distinct (phrase, document) pairs."""
     owner, doc = units.expand(clause, "doc")
-    flat = np.unique(phrase_of[owner] * units.n_docs + doc)
+    flat = sorted_distinct(phrase_of[owner] * units.n_docs + doc)
     return flat // units.n_docs, flat % units.n_docs
 
 
