@@ -88,6 +88,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from ..core.arrays import sorted_distinct
 from ..core.errors import AnalysisError, check_choice, check_column, check_number
 
 __all__ = [
@@ -355,12 +356,6 @@ def _densify(sketch: np.ndarray, rows: np.ndarray, salt: np.uint64) -> None:
         attempt += 1
 
 
-def _sorted_unique(values: np.ndarray) -> np.ndarray:
-    """Return the distinct values, sorted (by sorting: np.unique hashes, which is slower here)."""
-    values = np.sort(values)
-    return values[np.append(True, values[1:] != values[:-1])] if len(values) else values
-
-
 def _run_pairs(sorted_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return the positions (i, j), i < j, of every two elements in a run of equal keys."""
     n = len(sorted_keys)
@@ -392,8 +387,8 @@ def _band_pairs(sketch: np.ndarray, rows_of: np.ndarray, bands: int,
         a, b = order[left], order[right]
         found.append(np.minimum(a, b) * n + np.maximum(a, b))
         if sum(map(len, found)) > _MAX_PENDING:  # the same pairs recur in many bands
-            found = [_sorted_unique(np.concatenate(found))]
-    codes = _sorted_unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+            found = [sorted_distinct(np.concatenate(found))]
+    codes = sorted_distinct(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
     return codes // max(n, 1), codes % max(n, 1)
 
 
@@ -402,7 +397,7 @@ def _shingle_sets(texts: list, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarr
     h, counts = _shingle_hashes(*_clean_codes(texts), k, np.uint64(0))
     _, ids = np.unique(h, return_inverse=True)
     owner = np.repeat(np.arange(len(texts), dtype=np.uint64), counts)
-    keys = _sorted_unique((owner << np.uint64(32)) | ids.ravel().astype(np.uint64))
+    keys = sorted_distinct((owner << np.uint64(32)) | ids.ravel().astype(np.uint64))
     sizes = np.bincount((keys >> np.uint64(32)).astype(np.int64), minlength=len(texts))
     return keys, np.cumsum(sizes) - sizes, sizes
 
