@@ -85,6 +85,42 @@ def test_a_second_study_reads_the_cached_results(tmp_path):
     assert third.results.misses == ["near_duplicates"]
 
 
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda s: s.tfidf(min_dff=2), r"^Study.tfidf got an unknown option 'min_dff' \(did you "
+                                    r"mean 'min_df' or 'max_df'\?\); it takes \['tokens_col', "
+                                    r"'id_col', 'sublinear_tf', 'norm', 'min_df', 'max_df', "
+                                    r"'smooth_idf', 'min_log_ratio'\]\.$"),
+    (lambda s: s.keyness(group_col="x"), r"^The 'group_col' option of Study.keyness is set by "
+                                          r"the Study"),
+    (lambda s: s.similarity(n_boot=0, ci=0.9), r"^Study.similarity got an unknown option 'ci'"),
+    (lambda s: s.run(tfidf, min_log_ratioo=1), r"^Study.run\(tfidf\) got an unknown option "
+                                                r"'min_log_ratioo' \(did you mean 'min_log_ratio'"),
+    (lambda s: s.kwic("疫情", windw=5), r"^Study.kwic got an unknown option 'windw'"),
+])
+def test_an_unknown_option_stops_before_any_work(tmp_path, call, message):
+    study = Study(MINI, cache_dir=tmp_path)
+    with pytest.raises(AnalysisError, match=message):
+        call(study)
+    assert "counts" not in vars(study) and study.results.misses == []  # nothing counted or run
+
+
+def test_a_table_option_keys_the_result_by_its_content(study):
+    aliases = pd.DataFrame({"group": [f"g{i}" for i in range(100)],
+                            "alias": [f"a{i}" for i in range(100)]})
+    changed = aliases.copy()
+    changed.loc[50, "alias"] = "other"  # str() of both tables is the same: rows elided
+    assert str(aliases) == str(changed)
+
+    def rows(docs, counts, *, group_col, table):
+        return pd.DataFrame({"n": [len(table)], "last": [table["alias"].iloc[50]]})
+
+    assert study.run(rows, table=aliases)["last"].iloc[0] == "a50"
+    assert study.run(rows, table=changed)["last"].iloc[0] == "other"
+    assert study.results.misses == ["test_study.rows"] * 2
+    study.run(rows, table=aliases.copy())
+    assert study.results.hits == ["test_study.rows"]
+
+
 def test_the_methods_paragraph_states_only_what_ran(study):
     study.similarity(n_boot=5)
     text = study.methods_paragraph()

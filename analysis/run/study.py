@@ -73,7 +73,7 @@ from ..stats.timeline import first_appearance, keyword_timeline
 from ..tokens.segment import tokenize
 from ..tokens.segmenter import Segmenter, SegmenterConfig
 from .methods import methods_paragraph, segmenter_info
-from .params import PARAMETERS, SHARED, StudyParams, validate_parameters
+from .params import PARAMETERS, SHARED, StudyParams, suggest, validate_parameters
 
 __all__ = ["SavedFigure", "Study"]
 
@@ -157,6 +157,56 @@ def _digest(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return json.dumps([_digest(v) for v in value])
     return json.dumps(portable(value), sort_keys=True, default=str, ensure_ascii=False)
+
+
+_FILLED = ("docs", "counts", "group_col", "clusters")  # what a Study passes its statistics
+
+
+def _setting(value: Any) -> Any:
+    """Return a setting as the results cache keys it: tables and arrays by their content.
+
+    ``str`` of a table or a long array elides its middle rows, so two aliases
+    tables differing in one row would share a key; their digest does not.
+    """
+    if isinstance(value, pd.Series):
+        value = value.to_frame()
+    if isinstance(value, pd.DataFrame):
+        return _digest(value)
+    if isinstance(value, np.ndarray):
+        digest = hashlib.sha256(f"{value.dtype.str}{value.shape}".encode())
+        digest.update(np.ascontiguousarray(value).tobytes() if value.dtype != object
+                      else json.dumps(value.tolist(), default=str).encode())
+        return digest.hexdigest()
+    return value
+
+
+def _check_options(function: Callable[..., Any], options: Mapping[str, Any], *, method: str,
+                   filled: Sequence[str] = ()) -> None:
+    """Reject an option ``function`` does not take, before any work, in one line.
+
+    Parameters
+    ----------
+    function : callable
+        The statistic the options go to.
+    options : mapping
+        The options given.
+    method : str
+        The Study method, named in the message (e.g. ``"Study.tfidf"``).
+    filled : sequence of str
+        The arguments the Study passes itself (the documents, ``group_col`` ...).
+    """
+    params = inspect.signature(function).parameters
+    if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        return
+    allowed = [n for n, p in params.items() if n not in filled
+               and p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    for name in options:
+        if name in filled:
+            raise AnalysisError(f"The {name!r} option of {method} is set by the Study "
+                                f"(from its parameters and documents); leave it out.")
+        if name not in allowed:
+            raise AnalysisError(f"{method} got an unknown option {name!r}"
+                                f"{suggest(name, allowed)}; it takes {format_list(allowed, limit=len(allowed))}.")
 
 
 @dataclass(frozen=True)
@@ -440,7 +490,8 @@ class Study:
 
     def _cached(self, name: str, settings: Mapping[str, Any],
                 compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-        key = result_key(name, {**settings, "group_col": self.group_col}, self._content)
+        key = result_key(name, {**{k: _setting(v) for k, v in settings.items()},
+                                "group_col": self.group_col}, self._content)
         return self.results.get(name, key, compute)
 
     def _record(self, analysis: str, **settings: Any) -> None:
@@ -461,6 +512,7 @@ class Study:
         names; ``names=True`` adds ``name`` (person and place names,
         :func:`analysis.stats.aliases.flag_names`).
         """
+        _check_options(tfidf, options, method="Study.tfidf", filled=_FILLED + ("aliases",))
         table = self._cached("tfidf", {**options, "aliases": _digest(self.aliases)},
                              lambda: tfidf(self.docs, self.counts, group_col=self.group_col,
                                            clusters=self.clusters, aliases=self.aliases,
@@ -493,6 +545,7 @@ class Study:
         Reposts count once in ``n_docs`` and ``dp``; ``alias`` flags the groups'
         names; ``names=True`` adds ``name`` (person and place names).
         """
+        _check_options(keyness, options, method="Study.keyness", filled=_FILLED + ("aliases",))
         table = self._cached("keyness", {**options, "aliases": _digest(self.aliases)},
                              lambda: keyness(self.docs, self.counts, group_col=self.group_col,
                                              clusters=self.clusters, aliases=self.aliases,
@@ -507,6 +560,8 @@ class Study:
         ``terms=None`` follows the corpus's own :meth:`keywords`; a term the
         segmenter cuts (境外输入) is counted as written (``match="auto"``).
         """
+        _check_options(keyword_timeline, options, method="Study.timeline",
+                       filled=_FILLED + ("terms",))
         terms = self.keywords() if terms is None else terms
         table = keyword_timeline(self.docs, self.counts, terms=terms, group_col=self.group_col,
                                  **{"match": "auto", **options})
@@ -655,6 +710,10 @@ class Study:
         ``without_reposts`` a column ``similarity_without_reposts`` gives each
         pair's cosine once near-duplicates are dropped (one document a cluster).
         """
+        _check_options(bootstrap_similarity if n_boot else group_similarity, options,
+                       method="Study.similarity", filled=_FILLED + (
+                           "pooling", "n_boot", "random_state", "interval",
+                           "exclude_duplicates", "duplicates", "duplicate_threshold"))
         settings = dict(pooling=pooling, n_boot=n_boot, random_state=random_state,
                         interval=interval, exclude_duplicates=exclude_duplicates,
                         duplicate_threshold=duplicate_threshold, **options)
@@ -673,9 +732,11 @@ class Study:
                                      **options)
         if without_reposts:
             pairs = self.near_duplicates(threshold=duplicate_threshold, random_state=random_state)
+            taken = inspect.signature(group_similarity).parameters  # not the bootstrap's ci
             without = group_similarity(self.docs, self.counts, group_col=self.group_col,
                                        pooling=pooling, exclude_duplicates=True, duplicates=pairs,
-                                       duplicate_threshold=duplicate_threshold, **options)
+                                       duplicate_threshold=duplicate_threshold,
+                                       **{k: v for k, v in options.items() if k in taken})
             attrs = table.attrs
             table = table.merge(without[["group_a", "group_b", "similarity"]].rename(
                 columns={"similarity": "similarity_without_reposts"}),
@@ -712,6 +773,9 @@ class Study:
         See :func:`analysis.stats.phrases.shared_phrases`; near-duplicate
         clusters come from :meth:`near_duplicates` (``duplicate_threshold``).
         """
+        _check_options(shared_phrases, options, method="Study.phrases",
+                       filled=_FILLED + ("segmenter",))
+
         def compute() -> pd.DataFrame:
             pairs = self.near_duplicates(threshold=duplicate_threshold)
             clusters = duplicate_clusters(self.docs, pairs=pairs, group_col=None)
@@ -754,6 +818,9 @@ class Study:
             What ``analysis`` returns.
         """
         name = f"{analysis.__module__.rsplit('.', 1)[-1]}.{analysis.__name__}"
+        first_two = tuple(list(inspect.signature(analysis).parameters)[:2])  # documents, counts
+        _check_options(analysis, options, method=f"Study.run({analysis.__name__})",
+                       filled=first_two + ("group_col",) + (("clusters",) if reposts_once else ()))
         docs = self.tokens if tokens else self.docs
 
         def compute() -> Any:
@@ -773,11 +840,14 @@ class Study:
         ``python -m analysis words --corpus ... --accept WORD ...`` (or
         :func:`analysis.tokens.dictionary.add_user_words`).
         """
+        _check_options(new_word_candidates, options, method="Study.new_words",
+                       filled=("docs", "segmenter"))
         return self._cached("new_words", options, lambda: new_word_candidates(
             self.docs, segmenter=self.segmenter, **options))
 
     def kwic(self, term: str, **options: Any) -> pd.DataFrame:
         """Show each occurrence of a term in context (:func:`analysis.stats.kwic.kwic`)."""
+        _check_options(kwic, options, method="Study.kwic", filled=("docs", "term"))
         return kwic(self.docs, term, **options)
 
     # -- output ----------------------------------------------------------------
