@@ -703,3 +703,27 @@ def test_nan_is_refused_by_the_statistics_api():
     with pytest.raises(AnalysisError, match=r"'alpha' parameter of keyness must be a number, "
                                             r"not NaN; got nan"):
         keyness(docs, alpha=float("nan"))
+
+
+@pytest.mark.parametrize("call", [
+    "documents_per_period", "duplicate_clusters", "keyword_timeline", "apply_dictionary",
+    "shared_phrases"])
+def test_a_date_column_that_holds_no_dates_is_one_line(call):
+    from analysis.stats import (apply_dictionary, documents_per_period, duplicate_clusters,
+                                keyword_timeline, shared_phrases)
+
+    docs = pd.DataFrame({"doc_id": ["a", "b"], "institution": ["X", "Y"],
+                         "date": ["2020-01-05", "not a date"],
+                         "text": ["疫情防控工作通知", "疫情防控工作安排"],
+                         "tokens": ["疫情 防控 工作 通知", "疫情 防控 工作 安排"]})
+    calls = {
+        "documents_per_period": lambda: documents_per_period(docs),
+        "duplicate_clusters": lambda: duplicate_clusters(docs, pairs=docs.iloc[:0].assign(
+            doc_a=[], doc_b=[]), group_col=None),
+        "keyword_timeline": lambda: keyword_timeline(docs, terms=["疫情"]),
+        "apply_dictionary": lambda: apply_dictionary(docs, dictionary="covid19-education"),
+        "shared_phrases": lambda: shared_phrases(docs),
+    }
+    with pytest.raises(AnalysisError, match=rf"^The 'date' column given as 'date_col' of {call} "
+                                            r"must hold dates; .*not a date"):
+        calls[call]()

@@ -87,6 +87,12 @@ def test_one_group_left_after_na_is_an_error_too():
     ({"pooling": "sum"}, "'pooling' parameter of group_similarity must be one of"),
     ({"group_col": "school"}, "'group_col' parameter"),
     ({"tokens_col": "words"}, "'tokens_col' parameter"),
+    ({"min_df": -1, "exclude_duplicates": True}, r"^The 'min_df' parameter of group_similarity "
+                                                 r"must be an int >= 0"),
+    ({"max_df": 1.5}, r"^The 'max_df' parameter of group_similarity must be an int >= 0 "
+                      r".*got 1\.5\.$"),
+    ({"sublinear_tf": "yes"}, r"^The 'sublinear_tf' parameter of group_similarity must be one "
+                              r"of \[True, False\]; got 'yes'\.$"),
 ])
 def test_bad_options_are_named(kwargs, message):
     with pytest.raises(AnalysisError, match=message):
@@ -365,3 +371,12 @@ def test_debiased_intervals_cover_the_truth_and_hold_their_estimate():
         inside += row["low"] <= row["similarity"] <= row["high"]
     assert inside == samples  # the estimate is never outside its interval
     assert 0.90 <= covered / samples <= 0.99, covered / samples
+
+
+def test_a_bad_df_bound_stops_before_near_duplicates_are_looked_for(monkeypatch):
+    def looked(*args, **kwargs):
+        raise AssertionError("near-duplicates looked for before min_df was checked")
+
+    monkeypatch.setattr("analysis.stats.similarity.drop_near_duplicates", looked)
+    with pytest.raises(AnalysisError, match=r"^The 'min_df' parameter of group_similarity"):
+        group_similarity(SAME_AND_DISJOINT, min_df=-1, exclude_duplicates=True)

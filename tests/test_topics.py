@@ -190,6 +190,13 @@ def test_examples_give_sentences_with_the_topic_terms(planted, lda_fit):
     assert len(docs) == 4 and set(docs["institution"]) == {"甲"}
     assert set(planted.set_index("doc_id").loc[docs["doc_id"], "topic_planted"]) == {"party"}
     assert docs["sentence"].str.len().gt(0).all()
+    read_back = {**lda_fit, "documents": lda_fit["documents"].copy()}
+    read_back["documents"].attrs = {}  # as read from a CSV: no group column recorded
+    with pytest.raises(AnalysisError, match=r"^The 'group_col' parameter of topic_documents "
+                                            r"must name the table's group column"):
+        topic_documents(read_back, planted, topic=match["party"], group="甲")
+    assert len(topic_documents(read_back, planted, topic=match["party"], group="甲", n=4,
+                               group_col="institution")) == 4
 
 
 def test_label_topics_names_every_table(lda_fit):

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import AnalysisError
+from .errors import AnalysisError, check_column
 
 __all__ = ["as_date", "date_mask"]
 
@@ -95,3 +95,33 @@ def date_mask(dates: pd.Series, date_from: Any = None, date_to: Any = None) -> n
     if hi is not None:
         keep &= values < (hi.normalize() + pd.Timedelta(days=1)).to_datetime64()
     return keep
+
+
+def date_column(docs: pd.DataFrame, date_col: str, *, func: str) -> pd.Series:
+    """Return a documents table's date column as datetimes, or one line saying why not.
+
+    Parameters
+    ----------
+    docs : pandas.DataFrame
+        The documents.
+    date_col : str
+        Their date column (missing dates may be None or NaT).
+    func : str
+        The public function named in the message.
+
+    Returns
+    -------
+    pandas.Series of datetime64
+        The dates, with the index of ``docs``.
+
+    Raises
+    ------
+    AnalysisError
+        When the column is absent or holds values that are not dates.
+    """
+    check_column(docs, date_col, param="date_col", func=func)
+    try:
+        return pd.to_datetime(docs[date_col])
+    except (ValueError, TypeError, OverflowError) as err:
+        raise AnalysisError(f"The {date_col!r} column given as 'date_col' of {func} must hold "
+                            f"dates; {err}.") from None

@@ -78,6 +78,7 @@ import yaml
 from scipy.special import ndtri  # norm.ppf itself, without importing scipy.stats (0.5 s)
 
 from ..core.config import CACHE_DIR, DATA_DIR
+from ..core.dates import date_column
 from ..core.errors import AnalysisError, check_column, check_number, format_list
 from ..core.io import write_text
 from ..tokens.segmenter import Segmenter, SegmenterConfig
@@ -807,6 +808,8 @@ def apply_dictionary(
     for col, param in ((group_col, "group_col"), (tokens_col, "tokens_col"),
                        (id_col, "id_col")):
         check_column(docs, col, param=param, func=func)
+    dates = date_column(docs, date_col, func=func) if date_col in docs else \
+        pd.Series(pd.NaT, index=docs.index)
     counts = counts_of(docs, counts, tokens_col=tokens_col, id_col=id_col, func=func)
     st = encode_sentences(docs[tokens_col])
     code = {t: i for i, t in enumerate(st.vocabulary.tolist())}
@@ -836,7 +839,7 @@ def apply_dictionary(
     table = pd.DataFrame({id_col: docs[id_col].to_numpy()[rows],
                           group_col: docs[group_col].to_numpy()[rows]})
     if date_col in docs:
-        table["date"] = pd.to_datetime(docs[date_col]).to_numpy()[rows]
+        table["date"] = dates.to_numpy()[rows]
     for col in ("category", "entry", "kind", "hits"):
         table[col] = hits[col].to_numpy()
     table["counted"] = group_keep[rows]
@@ -848,8 +851,6 @@ def apply_dictionary(
         per_doc.loc[summed.index, summed.columns] = summed.to_numpy()
     per_doc["_tokens"] = counts.totals()
     per_doc["_group"] = docs[group_col].to_numpy()
-    dates = pd.to_datetime(docs[date_col]) if date_col in docs else \
-        pd.Series(pd.NaT, index=docs.index)
     freq_used = choose_freq(dates[all_keep]) if freq == "auto" else freq
     per_doc["period"] = dates.dt.to_period(FREQS[freq_used][0]).dt.start_time.to_numpy()
     mine = per_doc[group_keep & docs[group_col].notna().to_numpy()]

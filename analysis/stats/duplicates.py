@@ -89,6 +89,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from ..core.arrays import sorted_distinct
+from ..core.dates import date_column
 from ..core.errors import AnalysisError, check_choice, check_column, check_number
 
 __all__ = [
@@ -700,8 +701,7 @@ def duplicate_clusters(
     size = np.bincount(labels, minlength=n)[labels] if n else labels
     order = np.arange(n)
     if date_col is not None:
-        check_column(docs, date_col, param="date_col", func=func)
-        dates = pd.to_datetime(docs[date_col]).reset_index(drop=True)
+        dates = date_column(docs, date_col, func=func).reset_index(drop=True)
         undated = dates.isna().to_numpy()
         order = np.lexsort((order, dates.fillna(dates.min()).to_numpy(), undated))
     first = pd.Series(labels[order]).duplicated().to_numpy()

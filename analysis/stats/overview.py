@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..core.dates import date_column
 from ..core.errors import AnalysisError, check_choice, check_column
 
 __all__ = ["FREQS", "FREQ_NAMES", "choose_freq", "documents_per_period", "provenance_table",
@@ -83,9 +84,8 @@ def documents_per_period(
         ``n_docs``; every group has a row for every period of the corpus's range.
     """
     check_column(docs, group_col, param="group_col", func="documents_per_period")
-    check_column(docs, date_col, param="date_col", func="documents_per_period")
     check_choice(freq, [*FREQS, "auto"], param="freq", func="documents_per_period")
-    dates = pd.to_datetime(docs[date_col])
+    dates = date_column(docs, date_col, func="documents_per_period")
     freq = choose_freq(dates) if freq == "auto" else freq
     dated = docs.loc[dates.notna()].assign(
         _group=docs[group_col].fillna(_UNKNOWN).astype(str),

@@ -59,6 +59,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.arrays import sorted_distinct
+from ..core.dates import date_column
 from ..core.errors import AnalysisError, check_column, check_number
 from ..tokens.segmenter import Segmenter
 from .clauses import code_points, split_clauses
@@ -364,6 +365,7 @@ def _check(docs: pd.DataFrame, group_col: str, date_col: str, id_col: str, text_
     for name, param in ((group_col, "group_col"), (date_col, "date_col"), (id_col, "id_col"),
                         (text_col, "text_col")):
         check_column(docs, name, param=param, func=func)
+    date_column(docs, date_col, func=func)  # dates, or one line before any work
     na = docs[group_col].isna()
     if na.any():
         warnings.warn(f"{func}: {int(na.sum())} document(s) with NA in {group_col!r} were "
@@ -502,7 +504,7 @@ def _long(docs: pd.DataFrame, phrases: list[str], phrase_of: np.ndarray, doc: np
     rank = {p: r for r, p in enumerate(kept)}
     mask = np.isin(phrase_of, kept)
     p_of, row = phrase_of[mask], doc[mask]
-    dates = pd.to_datetime(docs[date_col]).to_numpy()
+    dates = pd.to_datetime(docs[date_col]).to_numpy()  # checked by _check
     grp, when = group_codes[row], dates[row]
     undated = np.isnat(when)
     by_row = np.lexsort((row, grp, p_of))

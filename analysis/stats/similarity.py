@@ -65,7 +65,7 @@ from ..core.engines import default_jobs, map_in_pool
 from ..core.errors import AnalysisError, check_choice, check_column, check_number
 from .counts import TermCounts, normalize_rows, pool_rows
 from .duplicates import drop_near_duplicates
-from .tfidf import unit_counts
+from .tfidf import check_df_bound, unit_counts
 
 __all__ = [
     "SIMILARITY_COLUMNS",
@@ -112,6 +112,9 @@ def _prepare(docs: pd.DataFrame, counts: TermCounts | None, *, group_col: str,
     """Check the input, drop duplicates if asked and take the documents' counts."""
     check_column(docs, group_col, param="group_col", func=func)
     check_choice(exclude_duplicates, (True, False), param="exclude_duplicates", func=func)
+    check_choice(sublinear_tf, (True, False), param="sublinear_tf", func=func)
+    check_df_bound(min_df, "min_df", func)  # before near-duplicates are looked for
+    check_df_bound(max_df, "max_df", func)
     n_na = int(docs[group_col].isna().sum())
     if n_na:
         warnings.warn(f"{func}: {n_na} document(s) with NA in {group_col!r} were excluded.",

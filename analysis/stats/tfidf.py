@@ -48,7 +48,7 @@ TFIDF_COLUMNS = ("term", "tf", "df", "idf", "tfidf", "rank", "log_ratio", "n_doc
                  "alias")
 
 
-def _check_df_bound(value: Any, param: str, func: str) -> float:
+def check_df_bound(value: Any, param: str, func: str) -> float:
     """Check a min_df/max_df value as scikit-learn does and return it."""
     if isinstance(value, Integral) and not isinstance(value, bool) and value >= 0:
         return value
@@ -122,8 +122,8 @@ def unit_counts(
     EmptyVocabularyError
         If there is no token at all, or the filters leave no term.
     """
-    min_df = _check_df_bound(min_df, "min_df", func)
-    max_df = _check_df_bound(max_df, "max_df", func)
+    min_df = check_df_bound(min_df, "min_df", func)
+    max_df = check_df_bound(max_df, "max_df", func)
     check_column(docs, group_col, param="group_col", func=func)
     if group_col == id_col:
         ids = docs[id_col]

@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import gammaincinv
 
-from ..core.dates import as_date, date_mask
+from ..core.dates import as_date, date_column, date_mask
 from ..core.errors import AnalysisError, check_choice, check_column, check_number
 from .counts import TermCounts, counts_of
 from .overview import FREQS, choose_freq
@@ -71,13 +71,8 @@ def _dated(docs: pd.DataFrame, counts: TermCounts | None, terms: list[str], *,
            ) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
     """Return group, date, id and token total per dated document, each term's hits, and
     the terms counted in the text."""
-    check_column(docs, date_col, param="date_col", func=func)
+    dates = date_column(docs, date_col, func=func)
     check_column(docs, group_col, param="group_col", func=func)
-    try:
-        dates = pd.to_datetime(docs[date_col])
-    except (ValueError, TypeError) as err:
-        raise AnalysisError(f"The {date_col!r} column given as 'date_col' of {func} must hold "
-                            f"dates; {err}.") from err
     counts = counts_of(docs, counts, tokens_col=tokens_col, id_col=id_col, func=func)
     out = pd.DataFrame({"group": docs[group_col].to_numpy(), "date": dates.to_numpy(),
                         "doc_id": docs[id_col].to_numpy() if id_col in docs else docs.index,

@@ -132,7 +132,7 @@ from ..core.errors import (
     check_number,
     format_list,
 )
-from .counts import counts_of, normalize_rows
+from .counts import counts_of, normalize_rows, table_group_col
 from .duplicates import repost_codes
 from .keyness import benjamini_hochberg
 from .overview import FREQ_NAMES, FREQS, choose_freq
@@ -1258,8 +1258,7 @@ def topic_documents(
     k = int(sum(c.startswith("topic_") for c in table.columns))
     check_number(topic, param="topic", func=func, low=1, high=k, integer=True)
     check_number(n, param="n", func=func, low=1, integer=True)
-    group_col = group_col or table.attrs.get("group_col") or "institution"
-    check_column(table, group_col, param="group_col", func=func)
+    group_col = table_group_col(table, group_col, func=func)
     check_column(docs, id_col, param="id_col", func=func)
     use = table["counted"].to_numpy(dtype=bool, copy=True) if counted_only else \
         table[f"topic_{topic}"].notna().to_numpy(copy=True)
