@@ -13,6 +13,7 @@ from scipy.stats import chi2_contingency
 from analysis.core.config import SEEDS_DIR
 from analysis.core.errors import AnalysisError
 from analysis.figures.cowords import coword_layout, place_labels, plot_cowords
+from analysis.stats.counts import term_counts
 from analysis.stats.cowords import cowords, methods_text
 
 from .conftest import FIXTURES
@@ -57,6 +58,16 @@ def test_documents_as_units_give_the_same_counts_as_one_sentence_documents():
     left = by_sentence[by_sentence["kind"] == "edge"][cols].reset_index(drop=True)
     right = by_document[by_document["kind"] == "edge"][cols].reset_index(drop=True)
     pd.testing.assert_frame_equal(left, right)
+
+
+def test_documents_as_units_read_the_counts_not_the_token_strings():
+    docs = _docs(SENTENCES)
+    counts = term_counts(docs)
+    blank = docs.assign(tokens="")  # were the strings read again, there would be no pair
+    pd.testing.assert_frame_equal(cowords(blank, counts, unit="document", min_freq=2, n_boot=0),
+                                  cowords(docs, unit="document", min_freq=2, n_boot=0))
+    with pytest.raises(AnalysisError, match=r"lower 'min_freq'\.$"):  # no unit to suggest
+        cowords(docs, unit="document", min_freq=9)
 
 
 @pytest.mark.parametrize("measure, column", [("ochiai", "ochiai"), ("association", "g2")])

@@ -213,7 +213,9 @@ def cowords(
         line break between sentences: :attr:`analysis.run.Study.tokens`) and
         the group column.
     counts : TermCounts, optional
-        The documents' term counts; only checked against ``docs``.
+        The documents' term counts (default: the tokens counted). Document
+        units are read from them; sentence units need the tokens in order,
+        so they are only checked against ``docs`` then.
     group_col : str, default 'institution'
         The groups; documents with NA there are left out (warning).
     unit : {'sentence', 'document'}, default 'sentence'
@@ -263,19 +265,27 @@ def cowords(
     check_number(random_state, param="random_state", func=func, low=0, integer=True)
     check_column(docs, group_col, param="group_col", func=func)
     check_column(docs, tokens_col, param="tokens_col", func=func)
-    if counts is not None:
-        counts_of(docs, counts, tokens_col=tokens_col, id_col=id_col, func=func)
+    if counts is not None or unit == "document":
+        counts = counts_of(docs, counts, tokens_col=tokens_col, id_col=id_col, func=func)
     grouped = docs[group_col].notna().to_numpy()
     if not grouped.all():
         warnings.warn(f"{func}: {int((~grouped).sum())} documents with no {group_col!r} are "
                       f"left out.", UserWarning, stacklevel=2)
     keep = one_per_cluster(docs, clusters, group_col=group_col, id_col=id_col,
                            func=func) & grouped
-    st = encode_sentences(docs[tokens_col])
-    units_of = st.sentence if unit == "sentence" else st.row
-    unit_ids, term_ids = _incidence(units_of, st.codes)
-    unit_row = (st.sentence_rows() if unit == "sentence" else
-                np.arange(st.n_rows, dtype=np.int64))[unit_ids] if len(unit_ids) else unit_ids
+    if unit == "sentence":  # which sentence holds which term needs the tokens in order
+        st = encode_sentences(docs[tokens_col])
+        vocabulary = st.vocabulary
+        unit_ids, term_ids = _incidence(st.sentence, st.codes)
+        unit_row = st.sentence_rows()[unit_ids] if len(unit_ids) else unit_ids
+    else:  # which document holds which term: the counts' non-zero cells, row by row
+        matrix = sp.csr_matrix(counts.matrix)
+        held = matrix.data > 0
+        unit_ids = np.repeat(np.arange(matrix.shape[0], dtype=np.int64),
+                             np.diff(matrix.indptr))[held]
+        term_ids = matrix.indices.astype(np.int64)[held]
+        vocabulary = np.asarray(counts.vocabulary)
+        unit_row = unit_ids
     groups = docs[group_col].to_numpy()
     sizes = pd.Series(groups[keep]).value_counts()
     order = sorted(sizes.index, key=lambda g: (-sizes[g], str(g)))
@@ -292,23 +302,23 @@ def cowords(
         uniq_units, unit_pos = np.unique(u, return_inverse=True)
         n_units = len(uniq_units)
         n_units_of[str(group)] = n_units
-        df = np.bincount(t, minlength=len(st.vocabulary))
+        df = np.bincount(t, minlength=len(vocabulary))
         candidates = np.flatnonzero(df >= min_freq)
         if len(candidates) < 2:
             skipped[str(group)] = (f"{len(candidates)} term(s) in {min_freq} or more of its "
                                    f"{n_units} {unit}s")
             continue
-        names = st.vocabulary[candidates].astype(str)
+        names = vocabulary[candidates].astype(str)
         best = np.lexsort((names, -df[candidates]))[:max_terms]
         candidates = candidates[best]
-        column = np.full(len(st.vocabulary), -1, dtype=np.int64)
+        column = np.full(len(vocabulary), -1, dtype=np.int64)
         column[candidates] = np.arange(len(candidates))
         hit = column[t] >= 0
         x = sp.csr_matrix((np.ones(int(hit.sum())), (unit_pos[hit], column[t][hit])),
                           shape=(n_units, len(candidates)))
         doc_pos = np.searchsorted(rows, unit_row[mine][np.r_[True, np.diff(unit_pos) != 0]])
         rng = np.random.default_rng([random_state, index])
-        built = _group_network(x, doc_pos, len(rows), n_units, st.vocabulary[candidates],
+        built = _group_network(x, doc_pos, len(rows), n_units, vocabulary[candidates],
                                min_freq=min_freq, measure=measure, top_n=top_n,
                                n_boot=n_boot, rng=rng)
         if built is None:
@@ -320,7 +330,7 @@ def cowords(
         community = _communities(nodes, list(zip(edges["source"], edges["target"],
                                                  edges["weight"])), random_state)
         degree = pd.concat([edges["source"], edges["target"]]).value_counts()
-        where = {term: i for i, term in enumerate(st.vocabulary[candidates])}
+        where = {term: i for i, term in enumerate(vocabulary[candidates])}
         node_rows = pd.DataFrame({
             "kind": "node", "term": nodes,
             "n_units": [int(node_df[where[n]]) for n in nodes],
@@ -332,16 +342,16 @@ def cowords(
         part = pd.concat([node_rows, edges], ignore_index=True)
         part.insert(0, group_col, group)
         frames.append(part)
+    hint = " or use unit='document'" if unit == "sentence" else ""
     if skipped:
         warnings.warn(f"{func}: no network for {format_list(skipped, limit=12)} "
                       f"({'; '.join(f'{g}: {r}' for g, r in list(skipped.items())[:5])}); "
-                      f"lower 'min_freq' or use unit='document' to draw them.", UserWarning,
-                      stacklevel=2)
+                      f"lower 'min_freq'{hint} to draw them.", UserWarning, stacklevel=2)
     if not frames:
         raise AnalysisError(f"{func}: no group has a pair of terms sharing min_freq={min_freq} "
                             f"or more {unit}s more often than expected "
                             f"({'; '.join(f'{g}: {r}' for g, r in list(skipped.items())[:5])}); "
-                            f"lower 'min_freq' or use unit='document'.")
+                            f"lower 'min_freq'{hint}.")
     table = pd.concat(frames, ignore_index=True)
     columns = [group_col, *COWORD_COLUMNS]
     for col in columns:

@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 
 from ..core.engines import check_engine, default_jobs, map_batches
 from ..core.progress import progress
-from ..core.errors import AnalysisError, check_choice, check_column, check_number
+from ..core.errors import AnalysisError, check_choice, check_column, check_number, format_list
 from .cache import cached_tokens
 from .segmenter import Segmenter, SegmenterConfig
 
@@ -189,9 +189,9 @@ def tokenize(
     ids = docs["doc_id"].tolist() if "doc_id" in docs.columns else docs.index.tolist()
     empty = [ids[i] for i, t in enumerate(tokens) if not t]
     if empty:
-        shown = ", ".join(repr(i) for i in empty[:10]) + (", ..." if len(empty) > 10 else "")
         warnings.warn(f"{func}: {len(empty)} document(s) have no token left after filtering "
-                      f"(empty, or only stop words, numbers and punctuation): [{shown}]; they "
+                      f"(empty, or only stop words, numbers and punctuation): "
+                      f"{format_list(empty)}; they "
                       f"get an empty {tokens_col!r} string.", EmptyDocumentsWarning, stacklevel=2)
     out.attrs = {**docs.attrs, "token_cache": stats, "empty_documents": empty,
                  "segmenter": segmenter.describe()}
