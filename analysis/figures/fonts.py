@@ -254,7 +254,8 @@ def _instance(source: Path, folder: Path, name: str) -> Path:
         write_atomically(target, lambda tmp: shutil.copyfile(made, tmp))
     else:
         make_static_instance(source, target)
-    shutil.copyfile(source.parent / "OFL.txt", folder / "OFL.txt")  # the licence travels
+    write_atomically(folder / "OFL.txt",  # the licence travels
+                     lambda tmp: shutil.copyfile(source.parent / "OFL.txt", tmp))
     return target
 
 

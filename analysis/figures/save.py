@@ -45,7 +45,7 @@ from matplotlib.figure import Figure
 
 from ..core.config import FIGURES_DIR, PROJ_ROOT
 from ..core.errors import AnalysisError, check_choice, check_number
-from ..core.io import file_lock, write_text
+from ..core.io import file_lock, write_atomically, write_text
 from ..corpus.fingerprint import corpus_fingerprint
 from .fonts import check_figure_fonts
 from .style import SVG_HASHSALT
@@ -316,10 +316,12 @@ def save_figure(
     files = []
     with mpl.rc_context(_SAVE_RC):
         for fmt in formats:
-            fig.savefig(folder / f"{name}.{fmt}", format=fmt, dpi=dpi, metadata=_METADATA[fmt])
+            write_atomically(folder / f"{name}.{fmt}", lambda tmp, fmt=fmt: fig.savefig(
+                tmp, format=fmt, dpi=dpi, metadata=_METADATA[fmt]))
             files.append(f"{name}.{fmt}")
     if data is not None:
-        data.to_csv(folder / f"{name}.csv", index=False, encoding="utf-8", lineterminator="\n")
+        write_atomically(folder / f"{name}.csv", lambda tmp: data.to_csv(
+            tmp, index=False, encoding="utf-8", lineterminator="\n"))
         files.append(f"{name}.csv")
     entry = {
         "files": {f: file_sha256(folder / f) for f in files},

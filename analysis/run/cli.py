@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..core.errors import AnalysisError
+from ..core.io import write_atomically
 
 __all__ = ["main", "build_parser"]
 
@@ -108,8 +109,9 @@ def _load(args: argparse.Namespace) -> int:
                                on_bad_lines=args.on_bad_lines, **mapping)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    docs.to_csv(out / "documents.csv", index=False, encoding="utf-8")
-    report.to_csv(out / "load_report.csv", index=False, encoding="utf-8")
+    for table, file in ((docs, "documents.csv"), (report, "load_report.csv")):
+        write_atomically(out / file, lambda tmp, table=table: table.to_csv(
+            tmp, index=False, encoding="utf-8"))
     skipped = report[report["status"] == "skipped"]["reason"].map(shown).value_counts()
     print(f"loaded {len(docs)} documents from {args.source}; "
           f"skipped {int(skipped.sum())} files")
