@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import warnings
 
 import pandas as pd
@@ -119,6 +120,25 @@ def test_a_table_option_keys_the_result_by_its_content(study):
     assert study.results.misses == ["test_study.rows"] * 2
     study.run(rows, table=aliases.copy())
     assert study.results.hits == ["test_study.rows"]
+
+
+def test_a_changed_title_recomputes_a_result_that_shows_titles(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(MINI, corpus)
+
+    def titles(docs, counts, *, group_col):
+        return docs[["doc_id", "title"]].reset_index(drop=True)
+
+    first = Study(corpus, cache_dir=tmp_path / "cache")
+    assert first.run(titles).set_index("doc_id").loc["b01", "title"] != "新标题"
+    sidecar = corpus / "metadata.csv"
+    sidecar.write_text(sidecar.read_text(encoding="utf-8").replace(
+        "doc_id,institution,region\nb01,乙大学,华北", "doc_id,institution,region,title\n"
+        "b01,乙大学,华北,新标题"), encoding="utf-8")
+    second = Study(corpus, cache_dir=tmp_path / "cache")
+    assert second.fingerprint["sha256"] == first.fingerprint["sha256"]  # the same texts
+    assert second.run(titles).set_index("doc_id").loc["b01", "title"] == "新标题"
+    assert second.results.misses == ["test_study.titles"]
 
 
 def test_the_methods_paragraph_states_only_what_ran(study):

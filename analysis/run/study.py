@@ -478,12 +478,16 @@ class Study:
 
     @cached_property
     def _content(self) -> str:
-        """A digest of what results depend on besides their settings."""
+        """A digest of what results depend on besides their settings.
+
+        The texts (by the corpus fingerprint) and every other column of the
+        documents but the raw file text: a statistic that shows titles or
+        links (topic examples, the explorer) is recomputed when a sidecar
+        changes them (0.06 s for 100,000 documents).
+        """
         digest = hashlib.sha256(self.fingerprint["sha256"].encode())
-        for col in (self.group_col, "date"):
-            if col in self.docs:
-                values = self.docs[col].astype("string").fillna("\0NA")
-                digest.update(col.encode() + b"\0" + "\x1f".join(values).encode("utf-8"))
+        others = self.docs.drop(columns=["text", "raw_text"], errors="ignore")  # raw: as read
+        digest.update(_digest(others).encode())
         digest.update(self.segmenter.fingerprint.encode())
         digest.update(_code_digest().encode())
         return digest.hexdigest()
