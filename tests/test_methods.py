@@ -143,3 +143,25 @@ def test_the_backend_is_named(backend, lang, phrase):
 def test_bad_inputs_are_named(changes, message):
     with pytest.raises(AnalysisError, match=message):
         methods_paragraph(**{**FULL, **changes})
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("en", "Similarity between institutions was measured as the cosine of their TF-IDF vectors. "
+           "A group's vector is the mean of its documents' unit-length TF-IDF vectors (idf over "
+           "documents), so that every document weighs the same. Near-duplicate documents (a "
+           "Jaccard index of at least 0.9 between their sets of 5-character shingles) were kept "
+           "once, the earliest. 90% intervals come from 1,000 bootstrap resamples of the "
+           "documents within each group (percentile intervals)."),
+    ("zh", "机构之间的相似度以 TF-IDF 向量的余弦相似度度量。组向量为组内各文档单位长度 TF-IDF 向量"
+           "（idf 按文档计算）的均值，每篇文档权重相同。近似重复文档（5 字片段集合的 Jaccard 系数不低于 "
+           "0.9）只保留最早的一篇。90% 区间由组内文档的 1000 次自助（bootstrap）重抽样得到（百分位区间）。"),
+])
+def test_the_similarity_sentence_states_pooling_duplicates_and_the_bootstrap(lang, expected):
+    sim = {"measure": "cosine", "representation": "tfidf", "unit": "institution",
+           "pooling": "mean", "n_boot": 1000, "ci": 0.9, "interval": "percentile",
+           "exclude_duplicates": True, "duplicate_threshold": 0.9}
+    text = methods_paragraph(**{**FULL, "weighting": None, "keyness_test": None,
+                                "correction": None, "similarity": sim}, lang=lang)
+    assert text.endswith(expected)
+    groups = methods_paragraph(**{**FULL, "similarity": {**sim, "unit": "region"}}, lang=lang)
+    assert ("between groups of region was" if lang == "en" else "region 分组之间") in groups

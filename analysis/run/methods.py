@@ -31,7 +31,10 @@ Expected inputs (keys beyond these are ignored):
 ``similarity``
     ``"cosine"``, ``"jaccard"``, or a dict with ``measure``, ``representation``
     (``"tfidf"`` or ``"counts"`` for cosine; ``"shingles"`` with ``k`` for
-    Jaccard) and ``unit`` (``"documents"``).
+    Jaccard), ``unit`` (``"documents"``) and, for groups, those of
+    :func:`analysis.stats.similarity.bootstrap_similarity` that change what the
+    numbers mean: ``pooling``, ``n_boot``, ``ci``, ``interval``,
+    ``exclude_duplicates`` and ``duplicate_threshold``.
 """
 
 from __future__ import annotations
@@ -96,6 +99,18 @@ _T: dict[str, dict[str, str]] = {
         "jaccard": "Similarity between {unit} was measured as the Jaccard index of their "
                    "{k}-character shingle sets.",
         "documents": "documents", "counts": "term-count", "sep": " ",
+        "sim_pooled": " A group's vector weights the summed counts of its documents by idf "
+                      "over documents.",
+        "sim_mean": " A group's vector is the mean of its documents' unit-length TF-IDF "
+                    "vectors (idf over documents), so that every document weighs the same.",
+        "sim_dups": " Near-duplicate documents (a Jaccard index of at least {t:g} between "
+                    "their sets of 5-character shingles) were kept once, the earliest.",
+        "sim_boot": " {ci:.0%} intervals come from {n:,} bootstrap resamples of the documents "
+                    "within each group{how}.",
+        "sim_debiased": "; the similarity reported is bias-corrected (twice the sample cosine "
+                        "minus the resamples' mean) and the interval is the basic one around "
+                        "it, widened by sqrt(m / (m - 1)) for the smaller group's m documents",
+        "sim_basic": " (basic intervals)", "sim_percentile": " (percentile intervals)",
     },
     "zh": {
         "corpus": "语料共 {n} 篇文档{who}{when}{undated}。{sha}",
@@ -130,6 +145,13 @@ _T: dict[str, dict[str, str]] = {
         "cosine": "{unit}之间的相似度以 {rep} 向量的余弦相似度度量。",
         "jaccard": "{unit}之间的相似度以 {k} 字片段（shingle）集合的 Jaccard 系数度量。",
         "documents": "文档", "counts": "词频", "sep": "",
+        "sim_pooled": "组向量为组内文档词频之和乘以按文档计算的 idf。",
+        "sim_mean": "组向量为组内各文档单位长度 TF-IDF 向量（idf 按文档计算）的均值，每篇文档权重相同。",
+        "sim_dups": "近似重复文档（5 字片段集合的 Jaccard 系数不低于 {t:g}）只保留最早的一篇。",
+        "sim_boot": "{ci:.0%} 区间由组内文档的 {n} 次自助（bootstrap）重抽样得到{how}。",
+        "sim_debiased": "；报告的相似度经偏差校正（样本余弦的两倍减去重抽样均值），区间为围绕它的基本区间，"
+                        "并按较小组的文档数 m 乘以 sqrt(m / (m - 1)) 放宽",
+        "sim_basic": "（基本区间）", "sim_percentile": "（百分位区间）",
     },
 }
 _ZH_LABELS = {"institution": "机构"}
@@ -255,10 +277,20 @@ def _keyness(test: Mapping[str, Any] | None, corr: Mapping[str, Any] | None,
 
 def _similarity(part: Mapping[str, Any], t: dict[str, str], lang: str) -> str:
     unit = part.get("unit", "documents")
-    unit = t["documents"] if unit == "documents" else _label(unit, lang)
+    unit = t["documents"] if unit == "documents" else t["institution"] \
+        if unit == "institution" else t["groups"].format(col=unit)
     rep = part.get("representation", "tfidf")
-    return t[part["measure"]].format(unit=unit, k=part.get("k", 5),
+    text = t[part["measure"]].format(unit=unit, k=part.get("k", 5),
                                      rep="TF-IDF" if rep == "tfidf" else t["counts"])
+    if part.get("pooling") in ("pooled", "mean"):
+        text += t[f"sim_{part['pooling']}"]
+    if part.get("exclude_duplicates"):
+        text += t["sim_dups"].format(t=part.get("duplicate_threshold", 0.8))
+    if part.get("n_boot"):
+        interval = part.get("interval", "debiased")
+        text += t["sim_boot"].format(ci=part.get("ci", 0.95), n=part["n_boot"],
+                                     how=t.get(f"sim_{interval}", ""))
+    return text
 
 
 def methods_paragraph(

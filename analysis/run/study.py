@@ -1019,7 +1019,10 @@ class Study:
                     "reference": r["reference"]}
             corr = {"method": r["correction"], "alpha": r["alpha"]}
         if "similarity" in done:
-            sim = {"measure": "cosine", "representation": "tfidf", "unit": self.group_col}
+            r = done["similarity"]
+            sim = {"measure": "cosine", "representation": "tfidf", "unit": self.group_col,
+                   **{k: r[k] for k in ("pooling", "n_boot", "ci", "interval",
+                                        "exclude_duplicates", "duplicate_threshold") if k in r}}
         corpus = {**self.fingerprint, "group_col": self.group_col,
                   "n_groups": int(self.docs[self.group_col].nunique())}
         counted = counted or any("_function" in r for r in self.records)
