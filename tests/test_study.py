@@ -151,6 +151,26 @@ def test_the_methods_paragraph_states_only_what_ran(study):
     assert "Keyness" in text and "at least 3" in text
 
 
+def test_records_hold_the_defaults_a_statistic_ran_with(study, monkeypatch):
+    import analysis.run.study as study_module
+
+    study.tfidf(min_df=2)
+    record = study.records[-1]
+    assert record["min_df"] == 2 and record["norm"] == "l2" and record["sublinear_tf"] is False
+    original = keyness
+
+    def stricter(docs, counts=None, *, group_col="institution", tokens_col="tokens",
+                 id_col="doc_id", target=None, reference=None, min_freq=5, measure="g2",
+                 alpha=0.01, correction="fdr_bh", clusters=None, aliases=None):
+        return original(docs, counts, group_col=group_col, min_freq=min_freq, alpha=alpha,
+                        clusters=clusters, aliases=aliases)
+
+    monkeypatch.setattr(study_module, "keyness", stricter)  # a default changed: recorded
+    study.keyness(min_freq=3)
+    assert study.records[-1]["alpha"] == 0.01 and study.records[-1]["min_freq"] == 3
+    assert "q < 0.01" in study.methods_paragraph()
+
+
 def test_the_overview_needs_no_segmentation(tmp_path):
     study = Study(MINI, cache_dir=tmp_path)
     study.overview(freq="W")

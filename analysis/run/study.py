@@ -162,6 +162,19 @@ def _digest(value: Any) -> str:
 _FILLED = ("docs", "counts", "group_col", "clusters")  # what a Study passes its statistics
 
 
+def _with_defaults(function: Callable[..., Any], options: Mapping[str, Any],
+                   filled: Sequence[str] = _FILLED) -> dict[str, Any]:
+    """Return every keyword of ``function`` the Study does not fill: its default or as given.
+
+    Records hold the settings a statistic ran with, not only those given, so
+    that the methods paragraph never restates a default of its own.
+    """
+    params = inspect.signature(function).parameters
+    out = {n: p.default for n, p in params.items() if n not in filled
+           and p.kind is p.KEYWORD_ONLY and p.default is not p.empty}
+    return {**out, **options}
+
+
 def _setting(value: Any) -> Any:
     """Return a setting as the results cache keys it: tables and arrays by their content.
 
@@ -521,7 +534,7 @@ class Study:
                              lambda: tfidf(self.docs, self.counts, group_col=self.group_col,
                                            clusters=self.clusters, aliases=self.aliases,
                                            **options))
-        self._record("tfidf", **options)
+        self._record("tfidf", **_with_defaults(tfidf, options, _FILLED + ("aliases",)))
         return flag_names(table, segmenter=self.segmenter) if names else table
 
     def top_terms(self, table: pd.DataFrame, *, n: int = 10, by: str = "tfidf",
@@ -554,8 +567,7 @@ class Study:
                              lambda: keyness(self.docs, self.counts, group_col=self.group_col,
                                              clusters=self.clusters, aliases=self.aliases,
                                              **options))
-        self._record("keyness", **{"min_freq": 5, "measure": "g2", "alpha": 0.05,
-                                   "correction": "fdr_bh", "reference": None, **options})
+        self._record("keyness", **_with_defaults(keyness, options, _FILLED + ("aliases",)))
         return flag_names(table, segmenter=self.segmenter) if names else table
 
     def timeline(self, terms: str | Sequence[str] | None, **options: Any) -> pd.DataFrame:
@@ -761,7 +773,7 @@ class Study:
                                                         group_col=self.group_col, k=k,
                                                         max_docs=max_docs,
                                                         random_state=random_state))
-        self._record("neighbours", k=k, max_docs=max_docs)
+        self._record("neighbours", k=k, max_docs=max_docs, random_state=random_state)
         if "title" in self.docs.columns:  # titles beside the ids, for a reader
             titles = self.docs.set_index("doc_id")["title"]
             attrs = table.attrs
@@ -789,7 +801,8 @@ class Study:
 
         table = self._cached("phrases", {**options, "duplicate_threshold": duplicate_threshold},
                              compute)
-        self._record("phrases", **options)
+        self._record("phrases", duplicate_threshold=duplicate_threshold,
+                     **_with_defaults(shared_phrases, options, _FILLED + ("segmenter",)))
         return table
 
     def run(self, analysis: Callable[..., Any], *, cache: bool = True,
