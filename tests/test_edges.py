@@ -205,7 +205,7 @@ def test_misspelt_option_shows_the_subcommands_usage(tmp_path):
     done = _main("run", "--corpuss", "seeds")
     assert done.returncode == 2
     assert done.stderr.startswith("usage: python -m analysis run ")
-    assert "unrecognized arguments: --corpuss (did you mean --corpus?)" in done.stderr
+    assert "unrecognized arguments: --corpuss (did you mean '--corpus'?)" in done.stderr
     done = _main("load", "seeds", "--out", str(tmp_path), "--text-colum", "x")
     assert done.stderr.startswith("usage: python -m analysis load ")
 

@@ -6,6 +6,7 @@ manner of scikit-learn: "The 'min_df' parameter of tfidf must be ...; got ...".
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Collection, Iterable
 from numbers import Integral, Real
 from typing import Any
@@ -21,6 +22,7 @@ __all__ = [
     "check_column",
     "check_number",
     "format_list",
+    "suggest",
 ]
 
 
@@ -75,6 +77,21 @@ def format_list(values: Iterable[Any], *, limit: int = 10,
     if len(values) > limit:
         text += f", ... ({len(values)} in all)"
     return f"[{text}]" if brackets else text
+
+
+def suggest(name: str, known: Iterable[str]) -> str:
+    """Return ``" (did you mean 'x'?)"`` for the closest known names, or ``""``.
+
+    The one "did you mean" of the package's messages (``difflib`` closeness
+    of at least 0.6, the three closest).
+
+    Examples
+    --------
+    >>> suggest("min_dff", ["min_df", "max_df", "norm"])
+    " (did you mean 'min_df' or 'max_df'?)"
+    """
+    near = difflib.get_close_matches(name, list(known), n=3, cutoff=0.6)
+    return f" (did you mean {' or '.join(map(repr, near))}?)" if near else ""
 
 
 def check_column(

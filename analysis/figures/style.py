@@ -20,7 +20,6 @@ Examples
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -32,7 +31,7 @@ from cycler import cycler
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
-from ..core.errors import AnalysisError
+from ..core.errors import AnalysisError, suggest
 from .fonts import missing_characters, register_font, resolve_font
 
 __all__ = ["DOUBLE_COLUMN", "FALLBACK_FAMILIES", "GROUP_COLOURS", "MARKERS", "MAX_GROUPS", "MM",
@@ -76,11 +75,9 @@ def _check_overrides(overrides: dict[str, Any]) -> dict[str, Any]:
     """Check that every override names a matplotlib rc parameter."""
     for key in overrides:
         if key not in mpl.rcParams:
-            near = difflib.get_close_matches(key, list(mpl.rcParams), n=3)
-            hint = f" (did you mean {', '.join(map(repr, near))}?)" if near else ""
             raise AnalysisError(f"The overrides of paper_style must be matplotlib rcParams "
                                 f"names such as 'font.size', given as **{{'font.size': 9}}; "
-                                f"got {key!r}{hint}.")
+                                f"got {key!r}{suggest(key, mpl.rcParams)}.")
     return overrides
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import difflib
 import sys
 import warnings
 from collections.abc import Sequence
@@ -11,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..core.errors import AnalysisError
+from ..core.errors import AnalysisError, suggest
 from ..core.io import write_atomically
 
 __all__ = ["main", "build_parser"]
@@ -132,8 +131,7 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
         sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
         command = sub.choices[args.command]
         known = [o for a in command._actions for o in a.option_strings if o.startswith("--")]
-        hints = [f"{x} (did you mean {' or '.join(near)}?)" if (near := difflib.get_close_matches(
-            x.split("=", 1)[0], known, n=2, cutoff=0.6)) else x for x in extra]
+        hints = [f"{x}{suggest(x.split('=', 1)[0], known)}" for x in extra]
         command.error(f"unrecognized arguments: {' '.join(hints)}")
     return args
 

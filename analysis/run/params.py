@@ -14,7 +14,6 @@ notebook shares (corpus, selection, group column, outputs, caches, engine).
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import math
 import os
 from collections.abc import Callable, Mapping
@@ -28,12 +27,12 @@ import pandas as pd
 from ..core.config import LAB_FIGURES_DIR, SEEDS_DIR
 from ..core.dates import as_date
 from ..core.engines import ENGINES, check_engine
-from ..core.errors import AnalysisError
+from ..core.errors import AnalysisError, suggest
 from ..stats.coding import dictionary_parameter
 from ..stats.events import event_sets, events_path
 
 __all__ = ["FORMATS", "PARAMETERS", "SHARED", "StudyParams", "check_parameter",
-           "suggest", "validate_parameters"]
+           "validate_parameters"]
 
 FORMATS = ("png", "svg", "pdf")
 USERDICT_NAME = "userdict.txt"
@@ -254,12 +253,6 @@ SHARED = ("corpus_dir", "metadata", "text_col", "title_col", "date_col", "instit
           "id_col", "date_format", "institutions", "date_from", "date_to", "group_col",
           "aliases", "userdict", "output_dir", "formats", "cache_dir", "engine", "scheduler")
 """The parameters every notebook declares: the fields of :class:`StudyParams`."""
-
-
-def suggest(name: str, known: list[str] | tuple[str, ...]) -> str:
-    """Return ``" (did you mean 'x'?)"`` for the closest known names, or ``""``."""
-    near = difflib.get_close_matches(name, list(known), n=3, cutoff=0.6)
-    return f" (did you mean {' or '.join(map(repr, near))}?)" if near else ""
 
 
 def check_parameter(name: str, value: Any) -> Any:

@@ -55,12 +55,12 @@ import yaml
 
 from ..core.config import FIGURES_DIR, NOTEBOOKS_DIR, PROJ_ROOT
 from ..core.engines import ENGINES, check_engine, default_jobs
-from ..core.errors import AnalysisError
+from ..core.errors import AnalysisError, suggest
 from ..core.io import file_lock
 from ..figures.fonts import CACHE_ENV
 from ..figures.save import MANIFEST, read_manifest
 from .execute import BYTES_PER_CHAR, RunResult, execute_books, memory_jobs
-from .params import SHARED, suggest, validate_parameters
+from .params import SHARED, validate_parameters
 
 __all__ = ["run_notebooks", "notebook_parameters", "check_parameters", "add_run_arguments",
            "run_from_args", "RunResult"]

@@ -38,7 +38,13 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..core.config import DATA_DIR
-from ..core.errors import AnalysisError, check_column, check_number, format_list
+from ..core.errors import (
+    AnalysisError,
+    check_column,
+    check_number,
+    format_list,
+    suggest,
+)
 from ..core.io import files_digest
 from ..core.store import ResultStore, result_key
 from ..corpus.fingerprint import corpus_fingerprint
@@ -73,7 +79,7 @@ from ..stats.timeline import first_appearance, keyword_timeline
 from ..tokens.segment import tokenize
 from ..tokens.segmenter import Segmenter, SegmenterConfig
 from .methods import methods_paragraph, segmenter_info
-from .params import PARAMETERS, SHARED, StudyParams, suggest, validate_parameters
+from .params import PARAMETERS, SHARED, StudyParams, validate_parameters
 
 __all__ = ["SavedFigure", "Study"]
 
@@ -219,7 +225,8 @@ def _check_options(function: Callable[..., Any], options: Mapping[str, Any], *, 
                                 f"(from its parameters and documents); leave it out.")
         if name not in allowed:
             raise AnalysisError(f"{method} got an unknown option {name!r}"
-                                f"{suggest(name, allowed)}; it takes {format_list(allowed, limit=len(allowed))}.")
+                                f"{suggest(name, allowed)}; it takes "
+                                f"{format_list(allowed, limit=len(allowed))}.")
 
 
 @dataclass(frozen=True)
