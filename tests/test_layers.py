@@ -3,8 +3,8 @@
 Floors, bottom to top: core -> corpus -> tokens -> stats -> figures -> run, then the
 package face (``analysis/__init__.py``, ``__main__``). A module may import from its
 own floor or a lower one, never from a higher one; within a floor the imports form
-no cycle (function-level imports included); no module imports another's ``_private``
-name. The checker is tested on a planted package first, so it can fail.
+no cycle (function-level imports included); no module imports or reads another's
+``_private`` name (``from m import _x`` or ``m._x``). The checker is tested on a planted package first, so it can fail.
 """
 
 from __future__ import annotations
@@ -54,6 +54,49 @@ def _imports(path: Path, root: Path, package: str) -> list[tuple[str, str, int]]
     return found
 
 
+def _is_module(root: Path, dotted: str) -> bool:
+    path = root.parent / Path(*dotted.split("."))
+    return path.with_suffix(".py").is_file() or path.is_dir()
+
+
+def _private_attributes(path: Path, root: Path, package: str) -> list[tuple[str, str, int]]:
+    """Return (module, private name, line) for each ``module._name`` a file reads.
+
+    The modules are those the file binds to a name by an import (``import
+    pkg.a as a``, ``from pkg import a``, ``import pkg.a`` then ``pkg.a._x``).
+    """
+    name = _module_name(path, root, package)
+    here = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    bound: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name.split(".")[0] == package:
+                    bound[a.asname or package] = a.name if a.asname else package
+        elif isinstance(node, ast.ImportFrom):
+            base = ".".join(here[:len(here) - node.level + 1] + ([node.module] if node.module
+                                                                  else [])) \
+                if node.level else node.module or ""
+            for a in node.names:
+                if base.split(".")[0] == package and _is_module(root, f"{base}.{a.name}"):
+                    bound[a.asname or a.name] = f"{base}.{a.name}"
+    found = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Attribute) and node.attr.startswith("_")
+                and not node.attr.startswith("__")):
+            continue
+        chain, value = [], node.value
+        while isinstance(value, ast.Attribute):
+            chain.insert(0, value.attr)
+            value = value.value
+        if isinstance(value, ast.Name) and value.id in bound:
+            target = ".".join([bound[value.id], *chain])
+            if _is_module(root, target) and target != name:
+                found.append((target, node.attr, node.lineno))
+    return found
+
+
 def _floor(module: str, floors: tuple[str, ...]) -> int:
     parts = module.split(".")
     if len(parts) > 1 and parts[1] in floors:
@@ -82,6 +125,9 @@ def check_layers(root: Path, package: str, floors: tuple[str, ...]) -> list[str]
                 problems.append(f"{where}: {module} imports the private name {target}.{name}")
             if target != module:
                 graph[module].add(target)
+        for target, name, line in _private_attributes(path, root, package):
+            problems.append(f"{path.relative_to(root.parent)}:{line}: {module} reads the "
+                            f"private name {target}.{name}")
     # cycles: a module that reaches itself
     for start in graph:
         stack, seen = list(graph[start]), set()
@@ -106,11 +152,18 @@ def test_the_checker_catches_planted_violations(tmp_path):
     (root / "low" / "a.py").write_text("def f():\n    from ..high.b import B\n    return B\n")
     (root / "high" / "b.py").write_text("from ..low.a import f\nfrom .c import _hidden\nB = 1\n")
     (root / "high" / "c.py").write_text("from . import b\n_hidden = 2\n")
+    (root / "high" / "d.py").write_text("import pkg.high.c\nfrom . import c\n"
+                                        "import pkg.high.c as cc\n"
+                                        "X = (c._hidden, cc._hidden, pkg.high.c._hidden, "
+                                        "c.__name__, c._hidden_too if 0 else 0)\n")
     problems = check_layers(root, "pkg", ("low", "high"))
     text = "\n".join(problems)
     assert "pkg.low.a (floor low) imports pkg.high.b from a higher floor" in text
     assert "imports the private name pkg.high.c._hidden" in text
     assert "import cycle through pkg.high.b" in text
+    reads = [p for p in problems if "reads the private name" in p]
+    assert reads == [f"pkg/high/d.py:4: pkg.high.d reads the private name pkg.high.c.{n}"
+                     for n in ("_hidden", "_hidden", "_hidden", "_hidden_too")]
     assert len([p for p in problems if "higher floor" in p]) == 1
 
 
