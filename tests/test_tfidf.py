@@ -212,3 +212,6 @@ def test_min_docs_asks_a_small_group_for_all_its_documents():
     assert top_terms(table, n=9, min_docs=2)["term"].tolist() == ["b"]   # y left empty
     capped = top_terms(table, n=9, min_docs=3, group_docs={"x": 2, "y": 1})
     assert sorted(zip(capped["inst"], capped["term"])) == [("x", "b"), ("y", "c"), ("y", "d")]
+    with pytest.raises(AnalysisError, match=r"^The 'min_docs' parameter of top_terms needs the "
+                                            r"table's 'n_docs' column.*got min_docs=2\.$"):
+        top_terms(table.drop(columns="n_docs"), n=9, min_docs=2)  # never ignored silently

@@ -218,8 +218,8 @@ def _alias_names(used: pd.DataFrame, counts: TermCounts, aliases: pd.DataFrame |
                  group_col: str, id_col: str) -> set[str]:
     """Return the names that flag a term as an alias, as keyness finds them for ``used``."""
     if aliases is None:
-        aliases = group_aliases(used, counts_of(used, counts, id_col=id_col, func="keyness"),
-                                group_col=group_col, id_col=id_col)
+        counted = counts_of(used, counts, id_col=id_col, func="explorer_data")
+        aliases = group_aliases(used, counted, group_col=group_col, id_col=id_col)
     return set(aliases["alias"].astype(str))
 
 

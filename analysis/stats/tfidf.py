@@ -317,7 +317,7 @@ def top_terms(
         Keep terms flagged as a group's name (column ``alias``, when present).
     min_docs : int, default 1
         Keep terms found in at least this many documents of the group
-        (column ``n_docs``, when present; reposts once).
+        (column ``n_docs``, reposts once; above 1 the table must have it).
     group_docs : mapping, optional
         Group -> its number of documents (reposts once). A group with fewer
         documents than ``min_docs`` keeps the terms found in all of them, so a
@@ -332,6 +332,11 @@ def top_terms(
     check_number(n, param="n", func=func, low=1, integer=True)
     group_col = table_group_col(table, group_col, func=func)
     check_number(min_docs, param="min_docs", func=func, low=1, integer=True)
+    if min_docs > 1 and "n_docs" not in table.columns:
+        raise AnalysisError(f"The 'min_docs' parameter of {func} needs the table's 'n_docs' "
+                            f"column (documents of the group holding the term), which this "
+                            f"table lacks; give min_docs=1 or a table with it; got "
+                            f"min_docs={min_docs!r}.")
     if not keep_aliases and "alias" in table.columns:
         table = table[~table["alias"].to_numpy(dtype=bool)]
     if min_docs > 1 and "n_docs" in table.columns:
