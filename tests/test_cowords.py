@@ -66,7 +66,8 @@ def test_documents_as_units_read_the_counts_not_the_token_strings():
     blank = docs.assign(tokens="")  # were the strings read again, there would be no pair
     pd.testing.assert_frame_equal(cowords(blank, counts, unit="document", min_freq=2, n_boot=0),
                                   cowords(docs, unit="document", min_freq=2, n_boot=0))
-    with pytest.raises(AnalysisError, match=r"lower 'min_freq'\.$"):  # no unit to suggest
+    with pytest.raises(AnalysisError, match=r"lower 'min_freq'\.$"), \
+            pytest.warns(UserWarning, match=r"lower 'min_freq' to draw them"):  # no unit hint
         cowords(docs, unit="document", min_freq=9)
 
 
