@@ -6,6 +6,16 @@ its cache; :mod:`.tfidf`, :mod:`.keyness`, :mod:`.timeline`,
 :mod:`.phrases`, :mod:`.kwic` read the texts; :mod:`.overview` counts
 documents; :mod:`.events` reads dated events. Each returns a tidy table whose
 group column is named as given and recorded in ``table.attrs["group_col"]``.
+
+``group_col`` is one rule in two places. A function of the documents table
+(the first argument, ``docs``) compares the values of that column, default
+``"institution"``; documents with no value there are left out with a warning,
+except where they are the finding (:func:`documents_per_period` counts them
+as "(unknown)", so that a coverage gap shows). Where groups are optional
+(near-duplicates, collocations), ``None`` means one set of documents, no
+groups. A function of a statistic's table (:func:`top_terms`,
+:func:`phrase_summary`, every figure) reads the column the statistic recorded
+when ``group_col`` is None, and says so when none is recorded.
 """
 
 from .coding import apply_dictionary, coding_kwic, coding_segmenter, load_coding_dictionary
