@@ -163,5 +163,8 @@ def test_the_similarity_sentence_states_pooling_duplicates_and_the_bootstrap(lan
     text = methods_paragraph(**{**FULL, "weighting": None, "keyness_test": None,
                                 "correction": None, "similarity": sim}, lang=lang)
     assert text.endswith(expected)
+    sublinear = methods_paragraph(**{**FULL, "similarity": {**sim, "sublinear_tf": True}},
+                                  lang=lang)
+    assert ("enter as 1 + ln(tf)." if lang == "en" else "词频取 1 + ln(tf)。") in sublinear
     groups = methods_paragraph(**{**FULL, "similarity": {**sim, "unit": "region"}}, lang=lang)
     assert ("between groups of region was" if lang == "en" else "region 分组之间") in groups

@@ -33,8 +33,8 @@ Expected inputs (keys beyond these are ignored):
     (``"tfidf"`` or ``"counts"`` for cosine; ``"shingles"`` with ``k`` for
     Jaccard), ``unit`` (``"documents"``) and, for groups, those of
     :func:`analysis.stats.similarity.bootstrap_similarity` that change what the
-    numbers mean: ``pooling``, ``n_boot``, ``ci``, ``interval``,
-    ``exclude_duplicates`` and ``duplicate_threshold``.
+    numbers mean: ``pooling``, ``sublinear_tf``, ``n_boot``, ``ci``,
+    ``interval``, ``exclude_duplicates`` and ``duplicate_threshold``.
 """
 
 from __future__ import annotations
@@ -103,6 +103,7 @@ _T: dict[str, dict[str, str]] = {
                       "over documents.",
         "sim_mean": " A group's vector is the mean of its documents' unit-length TF-IDF "
                     "vectors (idf over documents), so that every document weighs the same.",
+        "sim_sublinear": " Term frequencies enter as 1 + ln(tf).",
         "sim_dups": " Near-duplicate documents (a Jaccard index of at least {t:g} between "
                     "their sets of 5-character shingles) were kept once, the earliest.",
         "sim_boot": " {ci:.0%} intervals come from {n:,} bootstrap resamples of the documents "
@@ -147,6 +148,7 @@ _T: dict[str, dict[str, str]] = {
         "documents": "文档", "counts": "词频", "sep": "",
         "sim_pooled": "组向量为组内文档词频之和乘以按文档计算的 idf。",
         "sim_mean": "组向量为组内各文档单位长度 TF-IDF 向量（idf 按文档计算）的均值，每篇文档权重相同。",
+        "sim_sublinear": "词频取 1 + ln(tf)。",
         "sim_dups": "近似重复文档（5 字片段集合的 Jaccard 系数不低于 {t:g}）只保留最早的一篇。",
         "sim_boot": "{ci:.0%} 区间由组内文档的 {n} 次自助（bootstrap）重抽样得到{how}。",
         "sim_debiased": "；报告的相似度经偏差校正（样本余弦的两倍减去重抽样均值），区间为围绕它的基本区间，"
@@ -284,6 +286,8 @@ def _similarity(part: Mapping[str, Any], t: dict[str, str], lang: str) -> str:
                                      rep="TF-IDF" if rep == "tfidf" else t["counts"])
     if part.get("pooling") in ("pooled", "mean"):
         text += t[f"sim_{part['pooling']}"]
+    if part.get("sublinear_tf"):
+        text += t["sim_sublinear"]
     if part.get("exclude_duplicates"):
         text += t["sim_dups"].format(t=part.get("duplicate_threshold", 0.8))
     if part.get("n_boot"):

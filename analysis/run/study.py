@@ -770,7 +770,9 @@ class Study:
                 columns={"similarity": "similarity_without_reposts"}),
                 on=["group_a", "group_b"], how="left")
             table.attrs = {**attrs, "n_duplicates_dropped": without.attrs["n_duplicates_dropped"]}
-        self._record("similarity", **settings, without_reposts=without_reposts)
+        self._record("similarity", **_with_defaults(
+            bootstrap_similarity if n_boot else group_similarity, settings,
+            _FILLED + ("duplicates",)), without_reposts=without_reposts)
         return table
 
     def neighbours(self, *, k: int = 3, max_docs: int | None = 2000,
@@ -1046,7 +1048,7 @@ class Study:
         if "similarity" in done:
             r = done["similarity"]
             sim = {"measure": "cosine", "representation": "tfidf", "unit": self.group_col,
-                   **{k: r[k] for k in ("pooling", "n_boot", "ci", "interval",
+                   **{k: r[k] for k in ("pooling", "sublinear_tf", "n_boot", "ci", "interval",
                                         "exclude_duplicates", "duplicate_threshold") if k in r}}
         corpus = {**self.fingerprint, "group_col": self.group_col,
                   "n_groups": int(self.docs[self.group_col].nunique())}
