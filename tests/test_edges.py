@@ -709,8 +709,13 @@ def test_nan_is_refused_by_the_statistics_api():
     "documents_per_period", "duplicate_clusters", "keyword_timeline", "apply_dictionary",
     "shared_phrases"])
 def test_a_date_column_that_holds_no_dates_is_one_line(call):
-    from analysis.stats import (apply_dictionary, documents_per_period, duplicate_clusters,
-                                keyword_timeline, shared_phrases)
+    from analysis.stats import (
+        apply_dictionary,
+        documents_per_period,
+        duplicate_clusters,
+        keyword_timeline,
+        shared_phrases,
+    )
 
     docs = pd.DataFrame({"doc_id": ["a", "b"], "institution": ["X", "Y"],
                          "date": ["2020-01-05", "not a date"],
